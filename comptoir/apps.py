@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComptoirConfig(AppConfig):
+    name = "comptoir"
+    label = "comptoir"
+    verbose_name = "Comptoir"

@@ -1,0 +1,73 @@
+"""The three demo towns `make dev` serves, with fictional but realistic content."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_tenants.utils import schema_context
+
+from comptoir.accounts.models import User
+from tenants.models import Town
+from tenants.services.provisioning import town_provision
+
+DEMO_PASSWORD = "comptoir-demo"
+VENDOR_EMAIL = "equipe@comptoir.test"
+
+
+@dataclass(frozen=True)
+class DemoTown:
+    name: str
+    slug: str
+    insee_code: str
+    tagline: str
+    primary_colour: str
+    accent_colour: str
+
+    @property
+    def admin_email(self) -> str:
+        return f"mairie@{self.slug}.demo"
+
+
+DEMO_TOWNS = (
+    DemoTown("Aix-les-Bains", "aix-les-bains", "73008", "Les commerces du lac, à portée de clic.", "#0b5a73", "#a4262c"),
+    DemoTown("Châlons-en-Champagne", "chalons", "51108", "Le cœur marchand de Châlons, ouvert même le soir.", "#5b2a86", "#9c2b00"),
+    DemoTown("Bordeaux", "bordeaux", "33063", "Tous les commerces bordelais, quartier par quartier.", "#7a1f3d", "#1d5c3a"),
+)  # fmt: skip
+
+
+def demo_vendor_ensure() -> User:
+    with schema_context("public"):
+        user = User.objects.filter(email=VENDOR_EMAIL).first()
+        if user is None:
+            user = User.objects.create_user(
+                VENDOR_EMAIL, DEMO_PASSWORD, full_name="Équipe Comptoir", is_staff=True
+            )
+        return user
+
+
+def demo_town_ensure(demo: DemoTown) -> tuple[Town, bool]:
+    """The demo town, provisioned on first call only. Returns (town, created)."""
+    with schema_context("public"):
+        town = Town.objects.filter(slug=demo.slug).first()
+    if town is not None:
+        return town, False
+    town = town_provision(
+        name=demo.name,
+        slug=demo.slug,
+        insee_code=demo.insee_code,
+        admin_email=demo.admin_email,
+        plan=Town.Plan.COMMERCE,
+        actor_email=VENDOR_EMAIL,
+    )
+    with schema_context("public"), transaction.atomic():
+        town.tagline = demo.tagline
+        town.primary_colour = demo.primary_colour
+        town.accent_colour = demo.accent_colour
+        town.status = Town.Status.ACTIVE
+        town.contact_email = f"commerce@{demo.slug}.demo"
+        town.save(update_fields=["tagline", "primary_colour", "accent_colour", "status", "contact_email"])
+    with schema_context(town.schema_name):
+        admin = User.objects.get(email=demo.admin_email)
+        admin.full_name = f"Mairie de {demo.name}"
+        admin.set_password(DEMO_PASSWORD)
+        admin.save(update_fields=["full_name", "password"])
+    return town, True

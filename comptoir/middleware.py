@@ -1,0 +1,81 @@
+"""Routing each request to its town's schema, and answering for towns that are not open."""
+
+from collections.abc import Callable
+
+import sentry_sdk
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import set_urlconf
+from django.utils.translation import gettext as _
+from django_tenants.middleware.main import TenantMainMiddleware
+
+from comptoir.health import healthz, readyz
+from tenants.services.routing import host_is_root, town_for_host
+
+_HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
+# Paths a suspended town still serves, so its administrators can sign in and fix things.
+_SUSPENDED_TOWN_OPEN_PATHS = ("/compte/connexion/", "/compte/deconnexion/", "/static/", "/i18n/")
+_ARCHIVED_TOWN_WRITABLE_PATHS = ("/compte/connexion/", "/compte/deconnexion/", "/i18n/")
+
+
+class TownRoutingMiddleware(TenantMainMiddleware):
+    """Root host → public schema and the vendor's URLs; a town's host → its schema and URLs;
+    any other host → the platform's 404 page, never a town's content."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        connection.set_schema_to_public()
+        health_view = _HEALTH_VIEWS.get(request.path_info)
+        if health_view is not None:
+            return health_view(request)
+        hostname = self.hostname_from_request(request)
+        if host_is_root(hostname):
+            request.tenant = None
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            sentry_sdk.set_tag("town", "public")
+            return None
+        town = town_for_host(hostname)
+        if town is None:
+            request.tenant = None
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            set_urlconf(request.urlconf)
+            return render(request, "comptoir/unknown_host.html", {"hostname": hostname}, status=404)
+        request.tenant = town
+        connection.set_tenant(town)
+        sentry_sdk.set_tag("town", town.schema_name)
+        request.urlconf = settings.ROOT_URLCONF
+        set_urlconf(request.urlconf)
+        return None
+
+
+class TownAvailabilityMiddleware:
+    """A suspended town answers 503 but to its administrators; an archived one is read-only."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        town = getattr(request, "tenant", None)
+        if town is not None:
+            user = request.user
+            is_admin = user.is_authenticated and user.is_town_admin
+            if (
+                town.is_suspended
+                and not is_admin
+                and not request.path_info.startswith(_SUSPENDED_TOWN_OPEN_PATHS)
+            ):
+                return render(request, "comptoir/town_suspended.html", status=503)
+            if (
+                town.is_read_only
+                and request.method not in ("GET", "HEAD", "OPTIONS")
+                and not request.path_info.startswith(_ARCHIVED_TOWN_WRITABLE_PATHS)
+            ):
+                return render(
+                    request,
+                    "comptoir/town_read_only.html",
+                    {"message": _("This portal is archived: it can be read, not changed.")},
+                    status=403,
+                )
+        return self.get_response(request)

@@ -1,0 +1,6 @@
+from .base import *  # noqa: F403
+
+DEBUG = True
+SITE_PORT = "8000"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,13 @@
+"""URLs of the root host: the vendor's site, the console and the vendor API."""
+
+from django.urls import include, path
+
+from comptoir import views
+
+urlpatterns = [
+    path("", views.vendor_home, name="vendor_home"),
+    path("console/", include("tenants.console.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("tenants.api.urls")),
+    path("api/v1/", include("comptoir.api_urls")),
+]

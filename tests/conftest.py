@@ -1,0 +1,101 @@
+"""Fixtures shared by the whole suite.
+
+The test database is migrated once per worker; then two towns, Alpha and Beta, are provisioned by
+cloning the template schema (no migrations per test) and committed. Each test runs inside a
+transaction rolled back at its end, so the towns come back clean for the next one.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from comptoir.accounts.models import User
+from tenants.models import Town
+from tenants.services.provisioning import town_provision
+
+TEST_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    with django_db_blocker.unblock():
+        for slug, name in (("alpha", "Alpha-sur-Mer"), ("beta", "Beta-les-Bains")):
+            if not Town.objects.filter(slug=slug).exists():
+                town_provision(name=name, slug=slug, admin_email=f"mairie@{slug}.test")
+            Town.objects.filter(slug=slug).update(status=Town.Status.ACTIVE)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_between_tests() -> Iterator[None]:
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def town_a(db) -> Town:  # noqa: ANN001
+    return Town.objects.get(slug="alpha")
+
+
+@pytest.fixture
+def town_b(db) -> Town:  # noqa: ANN001
+    return Town.objects.get(slug="beta")
+
+
+@contextmanager
+def inside(town: Town) -> Iterator[Town]:
+    """Run the block in the town's schema, then come back to the public one."""
+    with schema_context(town.schema_name):
+        yield town
+
+
+def host_of(town: Town) -> str:
+    return town.primary_domain_name
+
+
+@pytest.fixture
+def client_a(town_a: Town) -> Client:
+    return Client(HTTP_HOST=host_of(town_a))
+
+
+@pytest.fixture
+def client_b(town_b: Town) -> Client:
+    return Client(HTTP_HOST=host_of(town_b))
+
+
+@pytest.fixture
+def root_client(db) -> Client:  # noqa: ANN001
+    return Client(HTTP_HOST=settings.ROOT_DOMAIN)
+
+
+def user_create(town: Town | None, email: str, **fields: object) -> User:
+    """A user in the town's schema (or the public schema when town is None)."""
+    with schema_context(town.schema_name if town else "public"):
+        return User.objects.create_user(email, TEST_PASSWORD, **fields)
+
+
+@pytest.fixture
+def admin_a(town_a: Town) -> User:
+    return user_create(town_a, "admin@alpha.test", is_town_admin=True, full_name="Adèle Alpha")
+
+
+@pytest.fixture
+def admin_b(town_b: Town) -> User:
+    return user_create(town_b, "admin@beta.test", is_town_admin=True, full_name="Bruno Beta")
+
+
+@pytest.fixture
+def vendor_staff(db) -> User:  # noqa: ANN001
+    return user_create(None, "staff@comptoir.test", is_staff=True, full_name="Vera Vendor")
+
+
+def signed_in(client: Client, town: Town | None, email: str) -> Client:
+    """Sign the client in; the session lives in that town's schema (or the public one)."""
+    with schema_context(town.schema_name if town else "public"):
+        assert client.login(email=email, password=TEST_PASSWORD)
+    return client
