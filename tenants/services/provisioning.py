@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.services import town_admin_invite
-from marketplace.services.categories import categories_create_defaults
+from marketplace.directory.services.categories import categories_create_defaults
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, Town, VendorAuditEvent
 from tenants.services.defaults import town_default_texts

@@ -2,7 +2,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from marketplace.models import Category
+from marketplace.directory.models import Category
 
 
 def _default_tree() -> list[tuple[str, str, list[str]]]:
@@ -24,7 +24,7 @@ def _default_tree() -> list[tuple[str, str, list[str]]]:
 
 @transaction.atomic
 def categories_create_defaults() -> int:
-    """Give a new town its starting category tree (in the town's language). Idempotent."""
+    """Give a new town its starting category tree, in the active language. Idempotent."""
     created = 0
     for position, (name, kind, children) in enumerate(_default_tree()):
         parent, made = Category.objects.get_or_create(

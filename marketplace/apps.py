@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class MarketplaceConfig(AppConfig):
-    name = "marketplace"
-    label = "marketplace"
-    verbose_name = "Marketplace"

@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Product(models.Model):
+    """What a merchant sells. Prices and stock live on its variants (at least one per product)."""
+
+    class VatRate(models.IntegerChoices):
+        """In basis points: 2000 = 20 %."""
+
+        STANDARD = 2000, _("20 % (standard)")
+        INTERMEDIATE = 1000, _("10 % (intermediate)")
+        REDUCED = 550, _("5.5 % (reduced)")
+        SUPER_REDUCED = 210, _("2.1 % (super-reduced)")
+
+    merchant = models.ForeignKey(
+        "directory.Merchant", on_delete=models.CASCADE, related_name="products"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    category = models.ForeignKey(
+        "directory.Category",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="products",
+        verbose_name=_("category"),
+    )
+    tags = models.CharField(_("tags"), max_length=255, blank=True, help_text=_("Comma-separated."))
+    vat_rate = models.PositiveSmallIntegerField(
+        _("VAT rate"), choices=VatRate.choices, default=VatRate.STANDARD
+    )
+    sold_in_shop_only = models.BooleanField(_("sold in shop only"), default=False)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "is_published"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Variant(models.Model):
+    """One sellable SKU of a product (a size, a colour), with its own price and its one stock."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64)
+    name = models.CharField(_("variant"), max_length=100, blank=True)
+    size = models.CharField(_("size"), max_length=40, blank=True)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    price_cents = models.PositiveIntegerField(_("price incl. VAT (cents)"))
+    # Changed only through marketplace.catalogue.services.stock.stock_adjust, under a row lock.
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="variant_sku_unique_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.title} — {self.name}" if self.name else self.product.title
+
+
+class StockMovement(models.Model):
+    """Every change of a variant's stock, with why: the history merchants and support read."""
+
+    class Reason(models.TextChoices):
+        SALE = "sale", _("Sale")
+        CANCELLATION = "cancellation", _("Cancellation")
+        MANUAL = "manual", _("Manual edit")
+        IMPORT = "import", _("Import")
+        API_SYNC = "api_sync", _("API sync")
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="movements")
+    delta = models.IntegerField(_("change"))
+    balance_after = models.PositiveIntegerField(_("stock after"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reference = models.CharField(_("reference"), max_length=64, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-created_at", "-pk"]
+
+
+class ProductPhoto(models.Model):
+    """A product photo; thumbnails and WebP are made by a Celery task after upload."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="products/")
+    thumbnail = models.ImageField(upload_to="products/thumbs/", blank=True)
+    webp = models.ImageField(upload_to="products/webp/", blank=True)
+    alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["position", "pk"]

@@ -1,0 +1,133 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def new_tracking_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Checkout(models.Model):
+    """One shopper's checkout of a cart; it makes one order per shop.
+
+    `idempotency_key` comes from the checkout form, so a double submit finds this row again
+    instead of creating a second set of orders.
+    """
+
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    contact_name = models.CharField(_("name"), max_length=150)
+    contact_email = models.EmailField(_("e-mail"))
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Order(models.Model):
+    """What one shop must prepare for one shopper."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", _("Placed")
+        ACCEPTED = "accepted", _("Accepted")
+        READY = "ready", _("Ready")
+        COLLECTED = "collected", _("Collected")
+        DELIVERED = "delivered", _("Delivered")
+        REFUSED = "refused", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Fulfilment(models.TextChoices):
+        CLICK_COLLECT = "click_collect", _("Click & collect")
+        LOCAL_DELIVERY = "local_delivery", _("Local delivery")
+        POSTAL = "postal", _("Delivery by post")
+        RESERVE_PAY_IN_SHOP = "reserve_pay_in_shop", _("Reserve online, pay in shop")
+
+    class PaymentStatus(models.TextChoices):
+        DUE_IN_SHOP = "due_in_shop", _("To pay in shop")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
+
+    reference = models.CharField(_("reference"), max_length=16, unique=True)
+    checkout = models.ForeignKey(Checkout, on_delete=models.PROTECT, related_name="orders")
+    merchant = models.ForeignKey(
+        "directory.Merchant", on_delete=models.PROTECT, related_name="orders"
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLACED, db_index=True
+    )
+    fulfilment = models.CharField(_("fulfilment"), max_length=24, choices=Fulfilment.choices)
+    pickup_at = models.DateTimeField(_("pickup time"), null=True, blank=True)
+    delivery_address = models.CharField(_("delivery address"), max_length=255, blank=True)
+    delivery_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    delivery_city = models.CharField(_("city"), max_length=100, blank=True)
+    payment_method = models.CharField(_("payment"), max_length=24, default="pay_in_shop")
+    payment_status = models.CharField(
+        _("payment status"),
+        max_length=12,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.DUE_IN_SHOP,
+    )
+    subtotal_cents = models.PositiveIntegerField(_("subtotal (cents)"))
+    delivery_fee_cents = models.PositiveIntegerField(_("delivery fee (cents)"), default=0)
+    total_cents = models.PositiveIntegerField(_("total (cents)"))
+    note = models.TextField(_("note for the shop"), blank=True)
+    status_reason = models.CharField(_("reason"), max_length=255, blank=True)
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class OrderLine(models.Model):
+    """A line of an order, with the product's title and price as they were when ordered."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "catalogue.Variant", on_delete=models.SET_NULL, null=True, related_name="order_lines"
+    )
+    product_title = models.CharField(max_length=150)
+    variant_name = models.CharField(max_length=100, blank=True)
+    sku = models.CharField(max_length=64)
+    unit_price_cents = models.PositiveIntegerField()
+    vat_rate = models.PositiveSmallIntegerField()
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    @property
+    def total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class OrderEvent(models.Model):
+    """The order's history: each change of status, who made it and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    reason = models.CharField(max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
