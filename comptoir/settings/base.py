@@ -57,6 +57,9 @@ TENANT_APPS = [
     "marketplace.directory",
     "marketplace.catalogue",
     "marketplace.orders",
+    "marketplace.shoppers",
+    "marketplace.messaging",
+    "marketplace.appointments",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
