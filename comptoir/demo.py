@@ -64,7 +64,9 @@ def demo_town_ensure(demo: DemoTown) -> tuple[Town, bool]:
         town.accent_colour = demo.accent_colour
         town.status = Town.Status.ACTIVE
         town.contact_email = f"commerce@{demo.slug}.demo"
-        town.save(update_fields=["tagline", "primary_colour", "accent_colour", "status", "contact_email"])
+        town.save(
+            update_fields=["tagline", "primary_colour", "accent_colour", "status", "contact_email"]
+        )
     with schema_context(town.schema_name):
         admin = User.objects.get(email=demo.admin_email)
         admin.full_name = f"Mairie de {demo.name}"

@@ -18,7 +18,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not ready
+    except Exception:
         checks["database"] = "unreachable"
     if settings.REDIS_URL:
         try:
@@ -29,4 +29,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
     else:
         checks["redis"] = "not configured"
     ready = all(value in ("ok", "not configured") for value in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
+    )

@@ -22,7 +22,7 @@ TEST_PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         for slug, name in (("alpha", "Alpha-sur-Mer"), ("beta", "Beta-les-Bains")):
             if not Town.objects.filter(slug=slug).exists():
@@ -38,12 +38,12 @@ def _public_schema_between_tests() -> Iterator[None]:
 
 
 @pytest.fixture
-def town_a(db) -> Town:  # noqa: ANN001
+def town_a(db) -> Town:
     return Town.objects.get(slug="alpha")
 
 
 @pytest.fixture
-def town_b(db) -> Town:  # noqa: ANN001
+def town_b(db) -> Town:
     return Town.objects.get(slug="beta")
 
 
@@ -69,7 +69,7 @@ def client_b(town_b: Town) -> Client:
 
 
 @pytest.fixture
-def root_client(db) -> Client:  # noqa: ANN001
+def root_client(db) -> Client:
     return Client(HTTP_HOST=settings.ROOT_DOMAIN)
 
 
@@ -90,7 +90,7 @@ def admin_b(town_b: Town) -> User:
 
 
 @pytest.fixture
-def vendor_staff(db) -> User:  # noqa: ANN001
+def vendor_staff(db) -> User:
     return user_create(None, "staff@comptoir.test", is_staff=True, full_name="Vera Vendor")
 
 

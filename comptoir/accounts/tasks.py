@@ -14,7 +14,7 @@ from comptoir.accounts.services import invitation_mark_sent, invitation_unmark_s
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def account_invitation_send(self, user_id: int) -> None:  # noqa: ANN001
+def account_invitation_send(self, user_id: int) -> None:
     """E-mail a town administrator their one-time activation link. Sends once, however retried."""
     from tenants.models import Town
 

@@ -65,7 +65,9 @@ class Variant(models.Model):
         verbose_name_plural = _("variants")
         ordering = ["position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["product", "sku"], name="variant_sku_unique_per_product")
+            models.UniqueConstraint(
+                fields=["product", "sku"], name="variant_sku_unique_per_product"
+            )
         ]
 
     def __str__(self) -> str:

@@ -77,11 +77,17 @@ class Merchant(models.Model):
     offers_click_collect = models.BooleanField(_("click & collect"), default=False)
     offers_local_delivery = models.BooleanField(_("local delivery"), default=False)
     local_delivery_zone = models.CharField(_("delivery zone"), max_length=255, blank=True)
-    local_delivery_fee_cents = models.PositiveIntegerField(_("local delivery fee (cents)"), default=0)
+    local_delivery_fee_cents = models.PositiveIntegerField(
+        _("local delivery fee (cents)"), default=0
+    )
     offers_postal_delivery = models.BooleanField(_("delivery by post"), default=False)
-    postal_delivery_fee_cents = models.PositiveIntegerField(_("postal delivery fee (cents)"), default=0)
+    postal_delivery_fee_cents = models.PositiveIntegerField(
+        _("postal delivery fee (cents)"), default=0
+    )
     offers_appointments = models.BooleanField(_("appointments"), default=False)
-    offers_reserve_pay_in_shop = models.BooleanField(_("reserve online, pay in shop"), default=False)
+    offers_reserve_pay_in_shop = models.BooleanField(
+        _("reserve online, pay in shop"), default=False
+    )
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -75,7 +75,12 @@ def schema_dump(*, schema_name: str) -> str:
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
     with tempfile.NamedTemporaryFile(suffix=".dump") as dump:
         subprocess.run(  # noqa: S603 - fixed binary, arguments are ours
-            [_pg_dump_binary(), "--format=custom", f"--schema={schema_name}", f"--file={dump.name}"],
+            [
+                _pg_dump_binary(),
+                "--format=custom",
+                f"--schema={schema_name}",
+                f"--file={dump.name}",
+            ],
             env=env,
             check=True,
             capture_output=True,
@@ -104,5 +109,3 @@ def town_delete(*, town: Town, actor_email: str = "") -> str:
         Town.objects.filter(pk=town.pk).delete()
     town_routing_forget()
     return dump_name
-
-

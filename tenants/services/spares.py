@@ -43,9 +43,7 @@ def spare_pool_refill(*, size: int | None = None) -> int:
                 return made
             schema_name = f"spare_{secrets.token_hex(6)}"
             CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA")
-            SpareSchema.objects.create(
-                schema_name=schema_name, migrations_fingerprint=fingerprint
-            )
+            SpareSchema.objects.create(schema_name=schema_name, migrations_fingerprint=fingerprint)
             made += 1
 
 

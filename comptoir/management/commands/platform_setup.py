@@ -15,6 +15,4 @@ class Command(BaseCommand):
         with transaction.atomic():
             provisioning_lock()
             rebuilt = template_schema_ensure()
-        self.stdout.write(
-            "Template schema rebuilt." if rebuilt else "Template schema up to date."
-        )
+        self.stdout.write("Template schema rebuilt." if rebuilt else "Template schema up to date.")

@@ -1,6 +1,12 @@
 from django.core.management.base import BaseCommand
 
-from comptoir.demo import DEMO_PASSWORD, DEMO_TOWNS, VENDOR_EMAIL, demo_town_ensure, demo_vendor_ensure
+from comptoir.demo import (
+    DEMO_PASSWORD,
+    DEMO_TOWNS,
+    VENDOR_EMAIL,
+    demo_town_ensure,
+    demo_vendor_ensure,
+)
 
 
 class Command(BaseCommand):
@@ -14,8 +20,7 @@ class Command(BaseCommand):
             state = "created" if created else "kept"
             lines.append(f"  {town.name:<22} {town.url}  ({state}; admin {demo.admin_email})")
         lines += [
-            "  Vendor console         http://localhost:8000/console/"
-            f"  (vendor {VENDOR_EMAIL})",
+            f"  Vendor console         http://localhost:8000/console/  (vendor {VENDOR_EMAIL})",
             f"  Every demo login's password: {DEMO_PASSWORD}",
             "",
         ]

@@ -8,7 +8,7 @@ from tenants.services.provisioning import town_provision
 class Command(BaseCommand):
     help = "Provision a town and print its URL."
 
-    def add_arguments(self, parser) -> None:  # noqa: ANN001
+    def add_arguments(self, parser) -> None:
         parser.add_argument("--name", required=True)
         parser.add_argument("--slug", required=True)
         parser.add_argument("--insee", default="")
