@@ -1,6 +1,8 @@
 # The README's commands. Everything a fresh clone needs is installed and started from here.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.12 || command -v python3.11 || command -v python3)
+# The first Python 3.11+ that really runs (pyenv shims exist for versions that are not active).
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  $$p -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 # Runs a command with PostgreSQL (DATABASE_URL, else an embedded server under .data/).
@@ -10,7 +12,7 @@ PYTEST_WORKERS ?= 2
 .PHONY: dev test test-smoke bench lint messages setup browser clean
 
 $(VENV)/.installed: pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is needed"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
