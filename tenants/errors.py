@@ -8,3 +8,15 @@ class TownInputInvalid(Exception):
 
 class TownStateInvalid(Exception):
     """The town is not in a state that allows this action (e.g. deleting an active town)."""
+
+
+class VendorAccessRefused(Exception):
+    """A vendor's link into a town's administration is forged, expired, used or for another town."""
+
+
+class TwoFactorCodeInvalid(Exception):
+    """The code from the authenticator app does not match (wrong, already used or throttled)."""
+
+
+class VendorStaffUnknown(Exception):
+    """No active vendor staff account has this e-mail address."""

@@ -131,6 +131,7 @@ class VendorAuditEvent(models.Model):
         ARCHIVE = "archive", _("Archived")
         DELETE = "delete", _("Deleted")
         OPEN_ADMIN = "open_admin", _("Opened the town's administration")
+        DOMAIN_ADD = "domain_add", _("Added a domain")
 
     town_name = models.CharField(max_length=120)
     town_schema = models.CharField(max_length=63, db_index=True)
@@ -141,3 +142,14 @@ class VendorAuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class VendorAccessNonce(models.Model):
+    """One "open the town's administration" link, so the signed token in it works only once."""
+
+    nonce = models.CharField(max_length=64, unique=True)
+    town_schema = models.CharField(max_length=63)
+    staff_email = models.EmailField()
+    staff_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -1,8 +1,48 @@
-from django.db.models import QuerySet
+"""Reads of the public schema for the vendor console, the vendor API and the periodic tasks."""
 
-from tenants.models import Town
+from django.db.models import F, Prefetch, QuerySet
+
+from tenants.models import Domain, Town, VendorAuditEvent
+
+# How many of a town's audit events its console page shows, newest first.
+AUDIT_TRAIL_LENGTH = 50
 
 
-def towns_for_console() -> QuerySet[Town]:
-    """Every town with its figures, in two queries whatever the number of towns."""
-    return Town.objects.select_related("stats").prefetch_related("domains").order_by("name")
+def _towns_with_figures() -> QuerySet[Town]:
+    # The figures come from TownStats by a LEFT JOIN: a town whose figures were never gathered
+    # has None in each, which the console shows as "—".
+    return Town.objects.annotate(
+        merchants_count=F("stats__merchants"),
+        products_count=F("stats__products"),
+        orders_count=F("stats__orders"),
+        stats_refreshed_at=F("stats__refreshed_at"),
+    ).order_by("name", "pk")
+
+
+def towns_for_console(*, status: str = "", query: str = "") -> QuerySet[Town]:
+    """Every town with its figures, in one query whatever the number of towns."""
+    towns = _towns_with_figures()
+    if status:
+        towns = towns.filter(status=status)
+    if query:
+        towns = towns.filter(name__icontains=query)
+    return towns
+
+
+def towns_with_domains() -> QuerySet[Town]:
+    """Every town with its figures and host names: two queries, whatever the number of towns."""
+    return _towns_with_figures().prefetch_related(
+        Prefetch("domains", queryset=Domain.objects.order_by("-is_primary", "domain"))
+    )
+
+
+def town_audit_trail(*, town: Town) -> QuerySet[VendorAuditEvent]:
+    """What vendor staff did to this town, newest first."""
+    return VendorAuditEvent.objects.filter(town_schema=town.schema_name).order_by(
+        "-created_at", "-pk"
+    )[:AUDIT_TRAIL_LENGTH]
+
+
+def towns_to_refresh() -> QuerySet[Town]:
+    """The towns whose figures still move: every town but the archived ones."""
+    return Town.objects.exclude(status=Town.Status.ARCHIVED).order_by("pk")

@@ -6,4 +6,12 @@ app_name = "console"
 
 urlpatterns = [
     path("", views.town_list, name="town_list"),
+    path("connexion/", views.sign_in, name="login"),
+    path("deconnexion/", views.sign_out, name="logout"),
+    path("double-authentification/", views.two_factor, name="two_factor"),
+    path("nouvelle-ville/", views.town_provision_form, name="town_provision"),
+    path("villes/<slug:slug>/", views.town_detail, name="town_detail"),
+    path("villes/<slug:slug>/statut/", views.town_status, name="town_status"),
+    path("villes/<slug:slug>/ouvrir-gestion/", views.town_admin_open, name="town_admin_open"),
+    path("villes/<slug:slug>/supprimer/", views.town_delete_confirm, name="town_delete"),
 ]

@@ -1,0 +1,41 @@
+"""Background jobs of the tenants app: town figures and the spare schema pool.
+
+The beat schedule (settings.CELERY_BEAT_SCHEDULE) runs `town_stats_refresh_all` and
+`spare_pool_refill`; both, like `town_stats_refresh`, may run twice without harm.
+"""
+
+from celery import shared_task
+from django.db import connection
+from django_tenants.utils import get_public_schema_name
+
+from tenants.selectors import towns_to_refresh
+from tenants.services.spares import spare_pool_refill as spare_pool_refill_service
+from tenants.services.stats import town_stats_collect, town_stats_record
+
+
+@shared_task
+def town_stats_refresh() -> dict[str, int]:
+    """Count the figures of the town whose schema the task runs in, and record them."""
+    schema_name = connection.schema_name
+    if schema_name == get_public_schema_name():
+        raise RuntimeError("town_stats_refresh runs in a town's schema (send it with its header).")
+    # tenant-schemas-celery switched the connection to the town named in the task's header.
+    town_id = connection.tenant.pk
+    counts = town_stats_collect()
+    town_stats_record(town_id=town_id, counts=counts)
+    return {"merchants": counts.merchants, "products": counts.products, "orders": counts.orders}
+
+
+@shared_task
+def town_stats_refresh_all() -> int:
+    """Send one `town_stats_refresh` per town still in use, each in its town's schema."""
+    schema_names = list(towns_to_refresh().values_list("schema_name", flat=True))
+    for schema_name in schema_names:
+        town_stats_refresh.apply_async(headers={"_schema_name": schema_name})
+    return len(schema_names)
+
+
+@shared_task
+def spare_pool_refill() -> int:
+    """Keep the pool of ready schemas full; returns how many were made."""
+    return spare_pool_refill_service()
