@@ -1,5 +1,8 @@
+from datetime import time
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,7 +33,33 @@ class Category(models.Model):
         return self.name
 
 
-siret_validator = RegexValidator(r"^\d{14}$", _("A SIRET number is 14 digits."))
+# La Poste's establishments share one SIREN whose SIRETs follow another checksum (sum % 5).
+LA_POSTE_SIREN = "356000000"
+
+
+def luhn_is_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    """A SIRET is 14 digits whose Luhn checksum holds (INSEE's rule; La Poste excepted)."""
+    if len(value) != 14 or not value.isascii() or not value.isdigit():
+        raise ValidationError(_("A SIRET number is 14 digits."), code="siret_format")
+    valid = luhn_is_valid(value) or (
+        value.startswith(LA_POSTE_SIREN) and sum(int(char) for char in value) % 5 == 0
+    )
+    if not valid:
+        raise ValidationError(
+            _("This SIRET number is not valid: check its digits."), code="siret_checksum"
+        )
 
 
 class Merchant(models.Model):
@@ -71,7 +100,7 @@ class Merchant(models.Model):
     website = models.URLField(_("website"), blank=True)
     facebook_url = models.URLField(_("Facebook page"), blank=True)
     instagram_url = models.URLField(_("Instagram account"), blank=True)
-    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[siret_validator])
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
 
     sells_online = models.BooleanField(_("sells online"), default=False)
     offers_click_collect = models.BooleanField(_("click & collect"), default=False)
@@ -89,6 +118,21 @@ class Merchant(models.Model):
         _("reserve online, pay in shop"), default=False
     )
 
+    # The town's review of the application: who decided, when, and why when refused.
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_reason = models.TextField(_("reason given"), blank=True)
+    # Claimed by the notification tasks so a retried task never e-mails twice.
+    application_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -100,6 +144,42 @@ class Merchant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("directory:merchant", kwargs={"slug": self.slug})
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+class MerchantPhoto(models.Model):
+    """A photo of the shop (front, inside, team), with the text read to screen-reader users."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="merchants/photos/")
+    alt_text = models.CharField(
+        _("description of the photo"),
+        max_length=200,
+        help_text=_("What the photo shows, for people who cannot see it."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merchant photo")
+        verbose_name_plural = _("merchant photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt_text
+
+
+# A range may close at midnight, stored as 00:00 (a restaurant open 19:00–00:00; 00:00–00:00 is
+# the whole day).
+_CLOSES_AFTER_OPENING = models.Q(closes_at__gt=models.F("opens_at")) | models.Q(closes_at=time(0))
 
 
 class OpeningHours(models.Model):
@@ -125,8 +205,7 @@ class OpeningHours(models.Model):
         ordering = ["weekday", "opens_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(closes_at__gt=models.F("opens_at")),
-                name="opening_hours_closes_after_opening",
+                condition=_CLOSES_AFTER_OPENING, name="opening_hours_closes_after_opening"
             )
         ]
 
@@ -145,6 +224,19 @@ class SpecialHours(models.Model):
         verbose_name = _("exceptional hours")
         verbose_name_plural = _("exceptional hours")
         ordering = ["date", "opens_at"]
+        indexes = [models.Index(fields=["merchant", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(is_closed=True, opens_at__isnull=True, closes_at__isnull=True)
+                    | (
+                        models.Q(is_closed=False, opens_at__isnull=False, closes_at__isnull=False)
+                        & _CLOSES_AFTER_OPENING
+                    )
+                ),
+                name="special_hours_closed_or_one_range",
+            )
+        ]
 
 
 class MerchantMember(models.Model):

@@ -1,0 +1,131 @@
+"""Opening hours arithmetic, in the town's time zone.
+
+Every function takes a merchant whose `opening_hours` and `special_hours` are prefetched
+(`marketplace.directory.selectors.merchant_hours_prefetch`), so they cost no query.
+
+A range closing at midnight is stored as 00:00 (a shop open 19:00–00:00); the functions here
+return it as `time.max`, so `opens <= t < closes` holds for every moment of the day.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+from marketplace.directory.models import Merchant
+
+MIDNIGHT = time(0)
+
+
+def town_time_zone() -> ZoneInfo:
+    """The time zone of the town whose schema is active (Europe/Paris by default).
+
+    A request or a Celery task sets the real Town on the connection; `schema_context` (scripts)
+    only sets a schema name, so the town is then read once from the public table.
+    """
+    tenant = getattr(connection, "tenant", None)
+    name = getattr(tenant, "time_zone", None)
+    if name is None and tenant is not None and connection.schema_name != "public":
+        from tenants.models import Town
+
+        name = (
+            Town.objects.filter(schema_name=connection.schema_name)
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+    return ZoneInfo(name or settings.TIME_ZONE)
+
+
+def town_now(*, tz: tzinfo | None = None) -> datetime:
+    """Now, as an aware datetime in the town's time zone."""
+    return datetime.now(tz or town_time_zone())
+
+
+def _range_end(closes: time) -> time:
+    return time.max if closes == MIDNIGHT else closes
+
+
+def opening_ranges_on(merchant: Merchant, day: date) -> list[tuple[time, time]]:
+    """The merchant's opening ranges on that day, sorted; exceptional hours replace the week's.
+
+    A day with an exceptional closure has no range; a day with exceptional hours has only them.
+    """
+    specials = [special for special in merchant.special_hours.all() if special.date == day]
+    if specials:
+        if any(special.is_closed for special in specials):
+            return []
+        rows = [(special.opens_at, special.closes_at) for special in specials]
+    else:
+        weekday = day.weekday()
+        rows = [
+            (hours.opens_at, hours.closes_at)
+            for hours in merchant.opening_hours.all()
+            if hours.weekday == weekday
+        ]
+    return sorted(
+        (opens, _range_end(closes))
+        for opens, closes in rows
+        if opens is not None and closes is not None
+    )
+
+
+def is_open_at(merchant: Merchant, moment: datetime, *, tz: tzinfo | None = None) -> bool:
+    """Whether the merchant is open at that instant, read on the town's clock."""
+    if moment.tzinfo is None:
+        raise ValueError("is_open_at needs an aware datetime.")
+    local = moment.astimezone(tz or town_time_zone())
+    clock = local.time()
+    return any(
+        opens <= clock < closes for opens, closes in opening_ranges_on(merchant, local.date())
+    )
+
+
+def _wall_clock_to_aware(wall: datetime, tz: tzinfo) -> datetime | None:
+    """The instant a wall-clock time names, or None when the clocks skip it (spring forward).
+
+    An ambiguous time (autumn, clocks back) names its first occurrence.
+    """
+    aware = wall.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall:
+        return None
+    return aware
+
+
+def pickup_slots(
+    merchant: Merchant,
+    *,
+    after: datetime,
+    days: int = 7,
+    step_minutes: int = 30,
+    lead_minutes: int = 60,
+    tz: tzinfo | None = None,
+) -> list[datetime]:
+    """Pickup times offered to a shopper: every `step_minutes` from each range's opening, strictly
+    before its closing, at least `lead_minutes` after `after`, over `days` days counted from
+    `after`'s date on the town's clock. Aware datetimes in the town's time zone, sorted.
+    """
+    if after.tzinfo is None:
+        raise ValueError("pickup_slots needs an aware datetime.")
+    if step_minutes <= 0:
+        raise ValueError("step_minutes must be positive.")
+    tz = tz or town_time_zone()
+    earliest = after + timedelta(minutes=lead_minutes)
+    step = timedelta(minutes=step_minutes)
+    first_day = after.astimezone(tz).date()
+    slots: set[datetime] = set()
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        for opens, closes in opening_ranges_on(merchant, day):
+            wall = datetime.combine(day, opens)
+            end = (
+                datetime.combine(day + timedelta(days=1), MIDNIGHT)
+                if closes == time.max
+                else datetime.combine(day, closes)
+            )
+            while wall < end:
+                moment = _wall_clock_to_aware(wall, tz)
+                if moment is not None and moment >= earliest:
+                    slots.add(moment)
+                wall += step
+    return sorted(slots)

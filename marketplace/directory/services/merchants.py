@@ -1,0 +1,363 @@
+"""Merchants: applying to the town's portal, the town's decision, and keeping a profile."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from marketplace.directory.errors import (
+    AccountConflict,
+    ApplicationNotPending,
+    InvalidMerchantData,
+    NotAllowed,
+)
+from marketplace.directory.models import Category, Merchant, MerchantMember, MerchantPhoto
+
+# What a merchant's members may change on their profile (never status, slug or the review).
+PROFILE_FIELDS = frozenset(
+    {
+        "name",
+        "category",
+        "description",
+        "logo",
+        "address",
+        "postcode",
+        "city",
+        "latitude",
+        "longitude",
+        "phone",
+        "email",
+        "website",
+        "facebook_url",
+        "instagram_url",
+        "siret",
+        "sells_online",
+        "offers_click_collect",
+        "offers_local_delivery",
+        "local_delivery_zone",
+        "local_delivery_fee_cents",
+        "offers_postal_delivery",
+        "postal_delivery_fee_cents",
+        "offers_appointments",
+        "offers_reserve_pay_in_shop",
+    }
+)
+MAX_PHOTOS = 12
+REJECTION_REASON_MAX_LENGTH = 2000
+
+
+def _after_commit(task: Any, *args: object) -> None:
+    """Queue a task once the transaction commits, in the schema of the town that sent it."""
+    schema_name = connection.schema_name
+    transaction.on_commit(
+        lambda: task.apply_async(args=list(args), headers={"_schema_name": schema_name})
+    )
+
+
+def merchant_require_member(*, actor: User, merchant_id: int) -> None:
+    """Members of the merchant, and the town's administrators, may change it."""
+    if not actor.is_authenticated or not actor.is_active:
+        raise NotAllowed(_("Sign in to change this shop."))
+    if actor.is_town_admin:
+        return
+    if not MerchantMember.objects.filter(merchant_id=merchant_id, user=actor).exists():
+        raise NotAllowed(_("You are not a member of this shop."))
+
+
+def _require_town_admin(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.is_town_admin):
+        raise NotAllowed(_("Only the town's administrators may review applications."))
+
+
+def _validation_errors(error: ValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {field: list(messages) for field, messages in error.message_dict.items()}
+    return {"__all__": list(error.messages)}
+
+
+def _slug_candidates(name: str) -> Callable[[int], str]:
+    base = slugify(name)[:120].strip("-") or "commerce"
+    return lambda attempt: base if attempt == 0 else f"{base}-{attempt + 1}"
+
+
+def _merchant_slug_free(name: str) -> str:
+    candidate = _slug_candidates(name)
+    taken = set(
+        Merchant.objects.filter(slug__startswith=candidate(0)).values_list("slug", flat=True)
+    )
+    attempt = 0
+    while candidate(attempt) in taken:
+        attempt += 1
+    return candidate(attempt)
+
+
+def _profile_rules(merchant: Merchant) -> dict[str, list[str]]:
+    """Rules across fields: a switch that cannot work as set is refused with its reason."""
+    errors: dict[str, list[str]] = {}
+    if merchant.offers_local_delivery and not merchant.local_delivery_zone.strip():
+        errors["local_delivery_zone"] = [_("Say where you deliver (streets, districts, towns).")]
+    if (merchant.latitude is None) != (merchant.longitude is None):
+        errors["longitude" if merchant.longitude is None else "latitude"] = [
+            _("Give both the latitude and the longitude, or neither.")
+        ]
+    if merchant.sells_online and not (
+        merchant.offers_click_collect
+        or merchant.offers_local_delivery
+        or merchant.offers_postal_delivery
+        or merchant.offers_reserve_pay_in_shop
+    ):
+        errors["sells_online"] = [
+            _(
+                "To sell online, offer at least one way to get the goods: click & collect, "
+                "local delivery, delivery by post or reserve online and pay in shop."
+            )
+        ]
+    return errors
+
+
+def _merchant_validate(merchant: Merchant, *, exclude: list[str] | None = None) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        merchant.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as error:
+        errors.update(_validation_errors(error))
+    for field, messages in _profile_rules(merchant).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise InvalidMerchantData(errors)
+
+
+def _applicant_account(
+    *, user: User | None, email: str, password: str | None, full_name: str
+) -> tuple[User, bool]:
+    """The account that will own the shop: the signed-in user, an existing account proven by
+    its password, or a new one. Returns (user, created)."""
+    if user is not None and user.is_authenticated:
+        return user, False
+    email = User.objects.normalize_email(email).strip().lower()
+    if not email:
+        raise InvalidMerchantData({"email": [_("Enter your e-mail address.")]})
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        if not (password and existing.is_active and existing.check_password(password)):
+            raise AccountConflict(
+                _(
+                    "An account already uses this e-mail address: enter its password, "
+                    "or sign in first."
+                ),
+                field="password",
+            )
+        return existing, False
+    if not password:
+        raise InvalidMerchantData({"password": [_("Choose a password.")]})
+    new_user = User(email=email, full_name=full_name.strip())
+    try:
+        validate_password(password, user=new_user)
+    except ValidationError as error:
+        raise InvalidMerchantData({"password": list(error.messages)}) from error
+    new_user.set_password(password)
+    new_user.save()
+    return new_user, True
+
+
+@transaction.atomic
+def merchant_register(
+    *,
+    trade_name: str,
+    category: Category,
+    address: str,
+    postcode: str,
+    city: str,
+    email: str,
+    password: str | None = None,
+    user: User | None = None,
+    full_name: str = "",
+    phone: str = "",
+    siret: str = "",
+) -> Merchant:
+    """A person applies to list their shop (or association, service, activity) on the portal.
+
+    Creates the merchant, awaiting the town's approval, with the applicant as its owner (the
+    signed-in `user`, the existing account of `email` when `password` is its own, or a new
+    account). The town's administrators are e-mailed once the application is saved.
+    """
+    from marketplace.directory.tasks import merchant_application_notify
+
+    owner, _created = _applicant_account(
+        user=user, email=email, password=password, full_name=full_name
+    )
+    merchant = Merchant(
+        name=trade_name.strip(),
+        category=category,
+        status=Merchant.Status.PENDING,
+        address=address.strip(),
+        postcode=postcode.strip(),
+        city=city.strip(),
+        email=(email.strip().lower() or owner.email),
+        phone=phone.strip(),
+        siret=siret.replace(" ", ""),
+    )
+    merchant.slug = _merchant_slug_free(merchant.name or "commerce")
+    _merchant_validate(merchant)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                merchant.save()
+            break
+        except IntegrityError:
+            # Someone took that slug between our check and our insert: pick the next free one.
+            if attempt == 4:
+                raise
+            merchant.slug = _merchant_slug_free(merchant.name)
+    MerchantMember.objects.create(merchant=merchant, user=owner, role=MerchantMember.Role.OWNER)
+    _after_commit(merchant_application_notify, merchant.pk)
+    return merchant
+
+
+def _merchant_decide(
+    *, merchant_id: int, actor: User, status: Merchant.Status, reason: str
+) -> Merchant:
+    from marketplace.directory.tasks import merchant_decision_notify
+
+    _require_town_admin(actor)
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+        if merchant.status != Merchant.Status.PENDING:
+            raise ApplicationNotPending(
+                _("This application was already decided (%(status)s).")
+                % {"status": merchant.get_status_display()}
+            )
+        merchant.status = status
+        merchant.reviewed_at = timezone.now()
+        merchant.reviewed_by = actor
+        merchant.review_reason = reason
+        merchant.decision_notified_at = None
+        merchant.save(
+            update_fields=[
+                "status",
+                "reviewed_at",
+                "reviewed_by",
+                "review_reason",
+                "decision_notified_at",
+                "updated_at",
+            ]
+        )
+        _after_commit(merchant_decision_notify, merchant.pk)
+    return merchant
+
+
+def merchant_approve(*, merchant_id: int, actor: User) -> Merchant:
+    """A town administrator approves an application: the merchant appears on the portal and its
+    owners are e-mailed."""
+    return _merchant_decide(
+        merchant_id=merchant_id, actor=actor, status=Merchant.Status.APPROVED, reason=""
+    )
+
+
+def merchant_reject(*, merchant_id: int, actor: User, reason: str) -> Merchant:
+    """A town administrator refuses an application, saying why; the owners are e-mailed."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidMerchantData({"reason": [_("Tell the applicant why you refuse.")]})
+    if len(reason) > REJECTION_REASON_MAX_LENGTH:
+        raise InvalidMerchantData(
+            {
+                "reason": [
+                    _("Keep the reason under %(count)d characters.")
+                    % {"count": REJECTION_REASON_MAX_LENGTH}
+                ]
+            }
+        )
+    return _merchant_decide(
+        merchant_id=merchant_id, actor=actor, status=Merchant.Status.REJECTED, reason=reason
+    )
+
+
+def merchant_notification_claim(*, merchant_id: int, kind: str) -> bool:
+    """Claim the right to send one of the merchant's e-mails: True once, then False (so a
+    retried task never sends twice). `kind` is "application" or "decision"."""
+    field = {"application": "application_notified_at", "decision": "decision_notified_at"}[kind]
+    return bool(
+        Merchant.objects.filter(pk=merchant_id, **{f"{field}__isnull": True}).update(
+            **{field: timezone.now()}
+        )
+    )
+
+
+def merchant_notification_release(*, merchant_id: int, kind: str) -> None:
+    field = {"application": "application_notified_at", "decision": "decision_notified_at"}[kind]
+    Merchant.objects.filter(pk=merchant_id).update(**{field: None})
+
+
+def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) -> Merchant:
+    """Change the profile fields given (names in PROFILE_FIELDS; `category` is a Category).
+
+    Validates the whole profile as it would become; on any error nothing is saved and
+    InvalidMerchantData lists every field at fault.
+    """
+    unknown = set(changes) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
+    merchant_require_member(actor=actor, merchant_id=merchant_id)
+    with transaction.atomic():
+        merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
+        for field, value in changes.items():
+            if isinstance(value, str) and field != "description":
+                value = value.strip()
+            setattr(merchant, field, value)
+        if "siret" in changes:
+            merchant.siret = merchant.siret.replace(" ", "")
+        _merchant_validate(merchant)
+        merchant.save(update_fields=[*changes, "updated_at"])
+    return merchant
+
+
+def merchant_photo_add(
+    *, merchant_id: int, actor: User, image: UploadedFile, alt_text: str
+) -> MerchantPhoto:
+    """Add a photo at the end of the merchant's gallery. A description is required: it is what
+    screen-reader users get."""
+    merchant_require_member(actor=actor, merchant_id=merchant_id)
+    alt_text = alt_text.strip()
+    if not alt_text:
+        raise InvalidMerchantData(
+            {"alt_text": [_("Describe the photo for people who cannot see it.")]}
+        )
+    with transaction.atomic():
+        Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
+        photos = MerchantPhoto.objects.filter(merchant_id=merchant_id)
+        if photos.count() >= MAX_PHOTOS:
+            raise InvalidMerchantData(
+                {"image": [_("A shop has at most %(count)d photos.") % {"count": MAX_PHOTOS}]}
+            )
+        last = photos.aggregate(last=Max("position"))["last"]
+        photo = MerchantPhoto(
+            merchant_id=merchant_id,
+            image=image,
+            alt_text=alt_text,
+            position=0 if last is None else last + 1,
+        )
+        try:
+            photo.full_clean(exclude=["merchant"])
+        except ValidationError as error:
+            raise InvalidMerchantData(_validation_errors(error)) from error
+        photo.save()
+    return photo
+
+
+def merchant_photo_remove(*, merchant_id: int, actor: User, photo_id: int) -> None:
+    """Remove one of the merchant's photos; its file goes once the removal is committed."""
+    merchant_require_member(actor=actor, merchant_id=merchant_id)
+    with transaction.atomic():
+        photo = MerchantPhoto.objects.get(pk=photo_id, merchant_id=merchant_id)
+        image = photo.image
+        photo.delete()
+        transaction.on_commit(lambda: image.delete(save=False))
