@@ -1,5 +1,7 @@
 """URLs of a town's host (<slug>.<root>): the shop window, accounts, administration, API."""
 
+from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
@@ -12,6 +14,9 @@ urlpatterns = [
     path("", include("marketplace.directory.urls")),
     path("", include("marketplace.catalogue.urls")),
     path("", include("marketplace.orders.urls")),
+    path("", include("marketplace.appointments.urls")),
+    path("", include("marketplace.campaigns.urls")),
+    path("compte/messages/", include("marketplace.messaging.urls")),
     path("compte/", include("comptoir.accounts.urls")),
     path("compte/", include("marketplace.shoppers.urls")),
     path("boutique/", include("marketplace.backoffice.urls")),
@@ -23,3 +28,7 @@ urlpatterns = [
     path("api/v1/", include("marketplace.catalogue.api_urls")),
     path("api/v1/", include("marketplace.orders.api_urls")),
 ]
+
+# Uploaded files (logos, hero images, photos) under `make dev`; static() adds nothing unless
+# DEBUG. In production S3 or the web server serves them.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,13 +1,16 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from marketplace.directory.hours import town_now
+from marketplace.storefront import home_page_content
+
 
 def vendor_home(request: HttpRequest) -> HttpResponse:
     return render(request, "comptoir/vendor_home.html")
 
 
 def town_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "comptoir/town_home.html")
+    return render(request, "comptoir/town_home.html", {"home": home_page_content(now=town_now())})
 
 
 def town_legal_notice(request: HttpRequest) -> HttpResponse:

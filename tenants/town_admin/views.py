@@ -1,10 +1,27 @@
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from comptoir.accounts.models import User
+from tenants.errors import TownStateInvalid, VendorAccessRefused
+from tenants.services.branding import (
+    ColourAssessment,
+    TownBrandingInvalid,
+    colour_assess,
+    town_branding_update,
+)
+from tenants.services.impersonation import vendor_access_redeem
+from tenants.town_admin.forms import BrandingForm
+from tenants.town_admin.selectors import town_branding_get
 
 
 def town_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -24,3 +41,73 @@ def town_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
 @town_admin_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "town_admin/dashboard.html")
+
+
+def _swatches(*, primary: str, accent: str) -> list[tuple[str, ColourAssessment]]:
+    return [(_("Main colour"), colour_assess(primary)), (_("Accent colour"), colour_assess(accent))]
+
+
+@town_admin_required
+@require_http_methods(["GET", "POST"])
+def branding(request: HttpRequest) -> HttpResponse:
+    town = town_branding_get(town=request.tenant)
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES, town=town)
+        if form.is_valid():
+            try:
+                town_branding_update(
+                    town=town, actor=cast(User, request.user), **form.branding_changes()
+                )
+            except TownBrandingInvalid as invalid:
+                for field, errors in invalid.errors.items():
+                    for error in errors:
+                        form.add_error(field, error)
+            except TownStateInvalid as refused:
+                form.add_error(None, str(refused))
+            else:
+                messages.success(request, _("Branding saved: the portal shows it now."))
+                return redirect("town_admin:branding")
+        status = 400
+    else:
+        form = BrandingForm(initial=BrandingForm.initial_for(town), town=town)
+        status = 200
+    primary, accent = (form[name].value() or "" for name in ("primary_colour", "accent_colour"))
+    return render(
+        request,
+        "town_admin/branding.html",
+        {
+            "form": form,
+            "branding": town,
+            "swatches": _swatches(primary=primary, accent=accent),
+        },
+        status=status,
+    )
+
+
+@town_admin_required
+@require_GET
+def branding_preview(request: HttpRequest) -> HttpResponse:
+    """The colours being typed, shown as the header and a button would show them."""
+    return render(
+        request,
+        "town_admin/_colour_preview.html",
+        {
+            "swatches": _swatches(
+                primary=request.GET.get("primary_colour", ""),
+                accent=request.GET.get("accent_colour", ""),
+            )
+        },
+    )
+
+
+@require_GET
+def vendor_access(request: HttpRequest, token: str) -> HttpResponse:
+    """The console's one-time link: vendor staff arrive signed in as the town's support admin."""
+    try:
+        user = vendor_access_redeem(token=token)
+    except VendorAccessRefused as refused:
+        return render(
+            request, "console/vendor_access_refused.html", {"reason": str(refused)}, status=403
+        )
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("town_admin:dashboard")
