@@ -60,6 +60,8 @@ TENANT_APPS = [
     "marketplace.shoppers",
     "marketplace.messaging",
     "marketplace.appointments",
+    "marketplace.backoffice",
+    "marketplace.campaigns",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -104,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "comptoir.context_processors.town",
+                "marketplace.orders.context_processors.cart",
             ],
         },
     },
@@ -157,6 +160,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.spare_pool_refill",
         "schedule": 5 * 60,
     },
+    "extend-appointment-slots": {
+        "task": "marketplace.appointments.tasks.appointment_slots_extend_all",
+        "schedule": 6 * 60 * 60,
+    },
+    "purge-abandoned-carts": {
+        "task": "marketplace.orders.tasks.carts_abandoned_purge_all",
+        "schedule": 24 * 60 * 60,
+    },
 }
 # How many ready, unnamed town schemas the pool keeps for instant provisioning.
 SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
@@ -195,6 +206,8 @@ USE_TZ = True
 # --- E-mail -------------------------------------------------------------------------------
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages to shoppers (order status): the console backend only logs them.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "marketplace.orders.sms.ConsoleSmsBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Comptoir <bonjour@comptoir.fr>")
 
 # --- Security -----------------------------------------------------------------------------
@@ -226,6 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # The public catalogue API is anonymous: throttled per address (views opt in).
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_THROTTLE_RATE", "300/minute")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Comptoir API",
@@ -233,6 +248,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Maps ---------------------------------------------------------------------------------
+
+# The map's tile server (Leaflet URL template); empty draws markers on a blank map.
+LEAFLET_TILE_URL = os.environ.get(
+    "LEAFLET_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+LEAFLET_TILE_ATTRIBUTION = os.environ.get(
+    "LEAFLET_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+)
 
 # --- Observability ------------------------------------------------------------------------
 

@@ -1,0 +1,111 @@
+"""Back-office writes of its own: the visit counter and the shop's staff accounts."""
+
+from datetime import date
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from marketplace.backoffice.errors import StaffInvalid, StaffNotAllowed
+from marketplace.backoffice.models import MerchantDailyVisits, StaffInvitation
+from marketplace.directory.hours import town_now
+from marketplace.directory.models import Merchant, MerchantMember
+
+
+def merchant_visit_record(*, merchant_id: int, day: date | None = None) -> None:
+    """Count one view of the merchant's public page for `day` (today on the town's clock).
+
+    An UPDATE with F() first, so concurrent views add up; the day's first view inserts the row,
+    and if another view inserted it meanwhile, the unique constraint sends us back to the UPDATE.
+    """
+    day = day or town_now().date()
+    rows = MerchantDailyVisits.objects.filter(merchant_id=merchant_id, day=day)
+    if rows.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            MerchantDailyVisits.objects.create(merchant_id=merchant_id, day=day, count=1)
+    except IntegrityError:
+        rows.update(count=F("count") + 1)
+
+
+def _require_owner(*, actor: AbstractBaseUser, merchant_id: int) -> None:
+    if not (
+        actor.is_authenticated
+        and MerchantMember.objects.filter(
+            merchant_id=merchant_id, user_id=actor.pk, role=MerchantMember.Role.OWNER
+        ).exists()
+    ):
+        raise StaffNotAllowed(_("Only the shop's owner manages its staff."))
+
+
+def staff_invite(
+    *, actor: AbstractBaseUser, merchant_id: int, email: str, full_name: str = ""
+) -> MerchantMember:
+    """Add a person to the shop's staff and e-mail them: a one-time link to choose their
+    password when the account is new, a plain notice when they already sign in here.
+
+    Owners only. Refused: an invalid e-mail, a person already member of the shop, a disabled
+    account. Nothing changes then.
+    """
+    from marketplace.backoffice.tasks import staff_invitation_send
+
+    _require_owner(actor=actor, merchant_id=merchant_id)
+    email = email.strip().lower()
+    full_name = full_name.strip()[:150]
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise StaffInvalid(_("Enter a valid e-mail address.")) from None
+    with transaction.atomic():
+        # One staff change at a time per shop.
+        Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, full_name=full_name)
+        elif not user.is_active:
+            raise StaffInvalid(_("This account is disabled: ask the town to re-enable it."))
+        if MerchantMember.objects.filter(merchant_id=merchant_id, user_id=user.pk).exists():
+            raise StaffInvalid(_("%(email)s is already a member of this shop.") % {"email": email})
+        member = MerchantMember.objects.create(
+            merchant_id=merchant_id, user=user, role=MerchantMember.Role.STAFF
+        )
+        invitation = StaffInvitation.objects.create(
+            merchant_id=merchant_id, user=user, invited_by=actor
+        )
+    schema_name = connection.schema_name
+    transaction.on_commit(
+        lambda: staff_invitation_send.apply_async(
+            args=[invitation.pk], headers={"_schema_name": schema_name}
+        )
+    )
+    return member
+
+
+def staff_remove(*, actor: AbstractBaseUser, merchant_id: int, member_id: int) -> None:
+    """Take a member of staff off the shop (their account stays: it may shop here). Owners only;
+    an owner cannot be removed this way."""
+    _require_owner(actor=actor, merchant_id=merchant_id)
+    removed, _details = MerchantMember.objects.filter(
+        pk=member_id, merchant_id=merchant_id, role=MerchantMember.Role.STAFF
+    ).delete()
+    if not removed:
+        raise StaffInvalid(_("This person is not on the shop's staff."))
+
+
+def staff_invitation_claim(*, invitation_id: int) -> bool:
+    """True once per invitation: the right to e-mail it (idempotent task)."""
+    return bool(
+        StaffInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
+            sent_at=timezone.now()
+        )
+    )
+
+
+def staff_invitation_release(*, invitation_id: int) -> None:
+    StaffInvitation.objects.filter(pk=invitation_id).update(sent_at=None)

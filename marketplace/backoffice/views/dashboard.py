@@ -1,0 +1,45 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.selectors import (
+    appointments_next,
+    merchant_visits,
+    orders_to_handle,
+    orders_today_count,
+    variants_low_stock,
+)
+from marketplace.backoffice.views.base import backoffice_render
+from marketplace.directory.hours import town_now
+from marketplace.directory.selectors import merchants_of_member
+
+
+@require_GET
+@backoffice_view()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    merchant_id = request.merchant.pk  # type: ignore[attr-defined]
+    today = town_now().date()
+    return backoffice_render(
+        request,
+        "backoffice/dashboard.html",
+        {
+            "orders_today": orders_today_count(merchant_id=merchant_id, today=today),
+            "orders_to_handle": orders_to_handle(merchant_id=merchant_id),
+            "low_stock": variants_low_stock(merchant_id=merchant_id),
+            "visits": merchant_visits(merchant_id=merchant_id, today=today),
+            "appointments": appointments_next(merchant_id=merchant_id, now=timezone.now()),
+        },
+    )
+
+
+@require_GET
+@backoffice_view()
+def shop_choose(request: HttpRequest) -> HttpResponse:
+    """The shops this person runs; each link carries `?boutique=` and so switches to it."""
+    return render(
+        request,
+        "backoffice/shop_choose.html",
+        {"merchant": request.merchant, "shops": merchants_of_member(request.user)},  # type: ignore[attr-defined]
+    )

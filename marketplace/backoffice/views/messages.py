@@ -1,0 +1,109 @@
+"""The shop's side of messaging: its inbox, a thread, and writing to an order's customer."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.views.base import backoffice_render
+from marketplace.messaging.errors import MessagingError
+from marketplace.messaging.forms import MessageForm
+from marketplace.messaging.models import Conversation, Side
+from marketplace.messaging.selectors import (
+    conversation_of_merchant,
+    conversations_of_merchant,
+    merchant_unread_total,
+)
+from marketplace.messaging.services import (
+    conversation_mark_read,
+    conversation_start_by_merchant,
+    message_post,
+)
+from marketplace.messaging.views import thread_render
+from marketplace.orders.models import Order
+
+CONVERSATIONS_PER_PAGE = 25
+
+
+@require_GET
+@backoffice_view()
+def message_list(request: HttpRequest) -> HttpResponse:
+    conversations = conversations_of_merchant(merchant_id=request.merchant.pk)  # type: ignore[attr-defined]
+    page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return backoffice_render(request, "backoffice/messages/list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view()
+def message_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    merchant = request.merchant  # type: ignore[attr-defined]
+    conversation = conversation_of_merchant(merchant_id=merchant.pk, conversation_id=pk)
+    if conversation is None:
+        raise Http404
+    post_url = reverse("backoffice:message_thread", kwargs={"pk": pk})
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                message_post(
+                    conversation_id=pk,
+                    author=request.user,
+                    side=Side.MERCHANT,
+                    body=form.cleaned_data["body"],
+                )
+            except MessagingError as error:
+                form.add_error("body", str(error))
+            else:
+                if not request.htmx:
+                    return redirect(post_url)
+                form = MessageForm()
+    elif conversation.merchant_unread:
+        conversation_mark_read(conversation_id=pk, reader=request.user, side=Side.MERCHANT)
+    return thread_render(
+        request,
+        conversation=conversation,
+        form=form,
+        viewer_side=Side.MERCHANT,
+        post_url=post_url,
+        page_template="backoffice/messages/thread.html",
+        extra={
+            "merchant": merchant,
+            "is_owner": request.is_owner,  # type: ignore[attr-defined]
+            "unread_messages": merchant_unread_total(merchant_id=merchant.pk),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view()
+def message_start(request: HttpRequest) -> HttpResponse:
+    """Write to the customer of one of the shop's orders (`?commande=<reference>`)."""
+    merchant = request.merchant  # type: ignore[attr-defined]
+    order = (
+        Order.objects.filter(merchant_id=merchant.pk, reference=request.GET.get("commande", ""))
+        .select_related("checkout")
+        .first()
+    )
+    if order is None:
+        raise Http404
+    existing = Conversation.objects.filter(order_id=order.pk).first()
+    if existing is not None:
+        return redirect("backoffice:message_thread", pk=existing.pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = conversation_start_by_merchant(
+                actor=request.user, order_id=order.pk, body=form.cleaned_data["body"]
+            )
+        except MessagingError as error:
+            form.add_error("body", str(error))
+        else:
+            return redirect("backoffice:message_thread", pk=message.conversation_id)
+    return backoffice_render(
+        request,
+        "backoffice/messages/start.html",
+        {"form": form, "order": order},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,74 @@
+"""E-mails telling the other side of a conversation that a message arrived."""
+
+from urllib.parse import urlencode
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from marketplace.messaging.models import Message, Side
+from marketplace.messaging.selectors import merchant_contact_emails
+from marketplace.messaging.services import (
+    message_notification_claim,
+    message_notification_release,
+)
+from tenants.models import Town
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def message_notify(self, message_id: int) -> None:
+    """E-mail the side that did not write the message. Sends once, however retried."""
+    if not message_notification_claim(message_id=message_id):
+        return
+    try:
+        message = Message.objects.select_related(
+            "conversation__merchant", "conversation__shopper", "conversation__order"
+        ).get(pk=message_id)
+        conversation = message.conversation
+        merchant = conversation.merchant
+        if message.side == Side.SHOPPER:
+            recipients = merchant_contact_emails(merchant=merchant)
+            path = reverse(
+                "backoffice:message_thread",
+                urlconf=settings.ROOT_URLCONF,
+                kwargs={"pk": conversation.pk},
+            )
+            # A member of several shops lands on the right one.
+            path = f"{path}?{urlencode({'boutique': merchant.slug})}"
+            sender = conversation.shopper.get_full_name()
+        else:
+            recipients = [conversation.shopper.email]
+            path = reverse(
+                "messaging:thread", urlconf=settings.ROOT_URLCONF, kwargs={"pk": conversation.pk}
+            )
+            sender = merchant.name
+        if recipients:
+            town = Town.objects.get(schema_name=connection.schema_name)
+            with override(settings.LANGUAGE_CODE):
+                context = {
+                    "town": town,
+                    "message": message,
+                    "conversation": conversation,
+                    "sender": sender,
+                    "link": town.build_url(path),
+                }
+                if conversation.order_id is not None:
+                    subject = _("New message about order %(reference)s") % {
+                        "reference": conversation.order.reference
+                    }
+                else:
+                    subject = _("New message from %(sender)s") % {"sender": sender}
+                send_mail(
+                    subject=subject,
+                    message=render_to_string("messaging/email/new_message.txt", context),
+                    from_email=None,
+                    recipient_list=recipients,
+                )
+    except Exception as error:
+        message_notification_release(message_id=message_id)
+        raise self.retry(exc=error) from error

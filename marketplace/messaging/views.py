@@ -1,0 +1,148 @@
+"""The shopper's side of messaging, under /compte/messages/ (signed-in shoppers only)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from marketplace.directory.selectors import merchants_visible
+from marketplace.messaging.errors import MessagingError
+from marketplace.messaging.forms import MessageForm
+from marketplace.messaging.models import Conversation, Side
+from marketplace.messaging.selectors import (
+    conversation_messages,
+    conversation_of_shopper,
+    conversations_of_shopper,
+)
+from marketplace.messaging.services import (
+    conversation_mark_read,
+    conversation_start_by_shopper,
+    message_post,
+)
+from marketplace.orders.models import Order
+
+CONVERSATIONS_PER_PAGE = 20
+
+
+@login_required
+def conversation_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(conversations_of_shopper(shopper=request.user), CONVERSATIONS_PER_PAGE)
+    return render(
+        request,
+        "messaging/conversation_list.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )
+
+
+def thread_render(
+    request: HttpRequest,
+    *,
+    conversation: Conversation,
+    form: MessageForm,
+    viewer_side: str,
+    post_url: str,
+    page_template: str,
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
+    """The thread page, or only its fragment when htmx posted the form (no reload)."""
+    context = {
+        "conversation": conversation,
+        "thread_messages": conversation_messages(conversation=conversation),
+        "form": form,
+        "viewer_side": viewer_side,
+        "post_url": post_url,
+        **(extra or {}),
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers: the fragment carries its own errors.
+        return render(request, "messaging/_thread.html", context)
+    return render(request, page_template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_of_shopper(shopper=request.user, conversation_id=pk)
+    if conversation is None:
+        raise Http404
+    post_url = reverse("messaging:thread", kwargs={"pk": pk})
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                message_post(
+                    conversation_id=pk,
+                    author=request.user,
+                    side=Side.SHOPPER,
+                    body=form.cleaned_data["body"],
+                )
+            except MessagingError as error:
+                form.add_error("body", str(error))
+            else:
+                if not request.htmx:
+                    return redirect(post_url)
+                form = MessageForm()
+    elif conversation.shopper_unread:
+        conversation_mark_read(conversation_id=pk, reader=request.user, side=Side.SHOPPER)
+    return thread_render(
+        request,
+        conversation=conversation,
+        form=form,
+        viewer_side=Side.SHOPPER,
+        post_url=post_url,
+        page_template="messaging/thread.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_start(request: HttpRequest) -> HttpResponse:
+    """Write to a shop (`?commerce=<slug>`) or about one of your orders (`?commande=<ref>`).
+
+    When that conversation already exists, the shopper goes on in it.
+    """
+    reference = request.GET.get("commande", "")
+    slug = request.GET.get("commerce", "")
+    order: Order | None = None
+    if reference:
+        order = (
+            Order.objects.filter(reference=reference, customer_id=request.user.pk)
+            .select_related("merchant")
+            .first()
+        )
+        if order is None:
+            raise Http404
+        merchant = order.merchant
+        existing = Conversation.objects.filter(order_id=order.pk).first()
+    elif slug:
+        merchant = merchants_visible().filter(slug=slug).first()
+        if merchant is None:
+            raise Http404
+        existing = Conversation.objects.filter(
+            merchant_id=merchant.pk, shopper_id=request.user.pk, order__isnull=True
+        ).first()
+    else:
+        raise Http404
+    if existing is not None:
+        return redirect("messaging:thread", pk=existing.pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = conversation_start_by_shopper(
+                shopper=request.user,
+                merchant_id=merchant.pk,
+                order_id=order.pk if order else None,
+                body=form.cleaned_data["body"],
+            )
+        except MessagingError as error:
+            form.add_error("body", str(error))
+        else:
+            return redirect("messaging:thread", pk=message.conversation_id)
+    return render(
+        request,
+        "messaging/conversation_start.html",
+        {"form": form, "merchant": merchant, "order": order},
+        status=400 if form.errors else 200,
+    )
