@@ -16,6 +16,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from marketplace.backoffice.services import merchant_visit_record
 from marketplace.catalogue.models import Product, ProductPhoto
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.forms import (
@@ -171,6 +172,7 @@ def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     merchant = merchant_visible_detail(slug=slug, today=today)
     if merchant is None:
         raise Http404
+    merchant_visit_record(merchant_id=merchant.pk, day=today)
     special_today = [s for s in merchant.special_hours.all() if s.date == today]
     return render(
         request,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, Variant
 from marketplace.directory.models import Merchant, MerchantPhoto
 from tests.conftest import inside
@@ -149,7 +150,7 @@ def test_queries_stay_the_same_whatever_the_products_photos_and_closures(client_
     for offset in range(10):
         special_create(town_a, big, MONDAY + timedelta(days=offset))
 
-    assert queries_for(client_a, f"/commerces/{big.slug}/") == one == 7
+    assert queries_for(client_a, f"/commerces/{big.slug}/") == one == 8
 
 
 @pytest.mark.parametrize(
@@ -168,3 +169,24 @@ def test_town_as_merchant_is_not_found_on_town_bs_host(client_a, client_b, town_
     response = client_b.get("/commerces/epicerie-du-lac/")
     assert response.status_code == 404
     assert merchant.name not in response.content.decode()
+
+
+def test_each_view_of_a_merchant_page_is_counted_for_its_back_office(client_a, town_a):
+    merchant = merchant_create(town_a, name="Compté", week=WEEKDAYS_9_TO_19)
+
+    client_a.get(f"/commerces/{merchant.slug}/")
+    client_a.get(f"/commerces/{merchant.slug}/")
+
+    with inside(town_a):
+        assert MerchantDailyVisits.objects.get(merchant=merchant).count == 2
+
+
+def test_merchant_page_offers_to_write_and_to_book(client_a, town_a):
+    merchant = merchant_create(town_a, name="Salon", week=WEEKDAYS_9_TO_19)
+    with inside(town_a):
+        type(merchant).objects.filter(pk=merchant.pk).update(offers_appointments=True)
+
+    body = client_a.get(f"/commerces/{merchant.slug}/").content.decode()
+
+    assert f"/compte/messages/nouveau/?commerce={merchant.slug}" in body
+    assert f"/commerces/{merchant.slug}/rendez-vous/" in body
