@@ -5,3 +5,10 @@ class OrdersConfig(AppConfig):
     name = "marketplace.orders"
     label = "orders"
     verbose_name = "Orders"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from marketplace.orders.receivers import cart_merge_at_login
+
+        user_logged_in.connect(cart_merge_at_login, dispatch_uid="orders_cart_merge_at_login")

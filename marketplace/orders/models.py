@@ -9,6 +9,54 @@ def new_tracking_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_checkout_reference() -> str:
+    from marketplace.orders.services.references import checkout_reference_new
+
+    return checkout_reference_new()
+
+
+class Cart(models.Model):
+    """A shopper's cart, across every shop of the town.
+
+    A guest's cart is found through their session (which keeps its id); a signed-in shopper has
+    one cart, attached to their account, into which the guest cart is merged at sign-in.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cart",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+
+class CartLine(models.Model):
+    """How many units of one variant the shopper wants. Prices are read live, never stored."""
+
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(
+        "catalogue.Variant", on_delete=models.CASCADE, related_name="cart_lines"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cart_line_one_per_variant"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cart_line_quantity"),
+        ]
+
+
 class Checkout(models.Model):
     """One shopper's checkout of a cart; it makes one order per shop.
 
@@ -17,12 +65,18 @@ class Checkout(models.Model):
     """
 
     idempotency_key = models.CharField(max_length=64, unique=True)
+    # Shown on the confirmation page and written on the stock movements of the whole checkout.
+    reference = models.CharField(
+        _("reference"), max_length=16, unique=True, default=new_checkout_reference
+    )
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     contact_name = models.CharField(_("name"), max_length=150)
     contact_email = models.EmailField(_("e-mail"))
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The language the shopper used, so their e-mails speak it too.
+    language = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -131,3 +185,24 @@ class OrderEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    @property
+    def status_label(self) -> str:
+        return str(Order.Status(self.to_status).label)
+
+
+class OrderNotification(models.Model):
+    """A notification already sent about an order, so a retried task never sends it twice.
+
+    `kind` names what was sent ("merchant_new_order", "shopper_status_ready", …); the shopper's
+    summary of a whole checkout is recorded against the checkout's first order.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="order_notification_once")
+        ]

@@ -1,0 +1,180 @@
+"""Forms of the cart and the checkout: they parse input; the services decide."""
+
+import secrets
+from datetime import datetime
+from itertools import groupby
+from typing import Any, cast
+
+from django import forms
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.templatetags.money import euros_format
+from marketplace.directory.models import Merchant
+from marketplace.orders.models import Order
+from marketplace.orders.services.cart import MAX_LINE_QUANTITY
+from marketplace.orders.services.checkout import (
+    DELIVERIES,
+    Contact,
+    FulfilmentChoice,
+    delivery_fee_cents,
+    fulfilments_offered,
+)
+
+Fulfilment = Order.Fulfilment
+
+
+class CartLineForm(forms.Form):
+    """Adding to the cart, or changing a line's quantity (0 on update removes the line)."""
+
+    variant_id = forms.IntegerField(min_value=1)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_LINE_QUANTITY, required=False)
+
+    def quantity_or(self, default: int) -> int:
+        quantity = self.cleaned_data.get("quantity")
+        return default if quantity is None else quantity
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("Your confirmation and the tracking links are sent there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=30,
+        required=False,
+        help_text=_("Optional: the shops can call you, and you get a text when it is ready."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    # Made when the form is shown; the same key twice means the same checkout submitted twice.
+    idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+    def contact(self) -> Contact:
+        data = self.cleaned_data
+        return Contact(name=data["name"], email=data["email"], phone=data["phone"])
+
+
+def slot_value(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def slot_choices(slots: list[datetime]) -> list[tuple[str, Any]]:
+    """Slots grouped by day for a <select> with <optgroup>s ("mardi 25 novembre": 10:00, …)."""
+    choices: list[tuple[str, Any]] = [("", _("Choose a time"))]
+    # The slots are on the town's clock already: their own date is the shop's day.
+    for day, moments in groupby(slots, key=lambda moment: moment.date()):
+        choices.append(
+            (
+                formats.date_format(day, "l j F"),
+                [(slot_value(moment), formats.time_format(moment, "H:i")) for moment in moments],
+            )
+        )
+    return choices
+
+
+class ShopFulfilmentForm(forms.Form):
+    """How the shopper receives one shop's part of the cart (prefix: one form per shop)."""
+
+    fulfilment = forms.ChoiceField(
+        label=_("How do you want to receive it?"), widget=forms.RadioSelect
+    )
+    pickup_at = forms.ChoiceField(
+        label=_("Pickup time (click & collect)"),
+        required=False,
+        error_messages={
+            "invalid_choice": _("This pickup time is no longer available: choose another one.")
+        },
+    )
+    address = forms.CharField(
+        label=_("Delivery address"),
+        max_length=255,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    note = forms.CharField(
+        label=_("A note for the shop"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, merchant: Merchant, slots: list[datetime], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.merchant = merchant
+        self.slots = {slot_value(slot): slot for slot in slots}
+        offered = fulfilments_offered(merchant)
+        cast(forms.ChoiceField, self.fields["fulfilment"]).choices = [
+            (fulfilment, self._fulfilment_label(fulfilment)) for fulfilment in offered
+        ]
+        if len(offered) == 1:
+            self.fields["fulfilment"].initial = offered[0]
+        self.offers_pickup = Fulfilment.CLICK_COLLECT in offered
+        self.offers_delivery = any(fulfilment in DELIVERIES for fulfilment in offered)
+        if self.offers_pickup:
+            cast(forms.ChoiceField, self.fields["pickup_at"]).choices = slot_choices(slots)
+        else:
+            del self.fields["pickup_at"]
+        if not self.offers_delivery:
+            for name in ("address", "postcode", "city"):
+                del self.fields[name]
+
+    def _fulfilment_label(self, fulfilment: str) -> str:
+        label = str(Fulfilment(fulfilment).label)
+        fee = delivery_fee_cents(self.merchant, fulfilment)
+        if fulfilment in DELIVERIES:
+            fee_label = euros_format(fee) if fee else _("free")
+            return f"{label} ({fee_label})"
+        return label
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        fulfilment = data.get("fulfilment")
+        if fulfilment == Fulfilment.CLICK_COLLECT and not data.get("pickup_at"):
+            self.add_error("pickup_at", _("Choose a pickup time."))
+        if fulfilment in DELIVERIES:
+            for name in ("address", "postcode", "city"):
+                if not data.get(name, "").strip():
+                    self.add_error(name, _("Needed for a delivery."))
+        return data
+
+    def choice(self) -> FulfilmentChoice:
+        data = self.cleaned_data
+        return FulfilmentChoice(
+            fulfilment=data["fulfilment"],
+            pickup_at=self.slots.get(data.get("pickup_at") or ""),
+            address=data.get("address", ""),
+            postcode=data.get("postcode", ""),
+            city=data.get("city", ""),
+            note=data.get("note", ""),
+        )
+
+
+class TrackingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you cancel? (optional)"),
+        max_length=255,
+        required=False,
+    )

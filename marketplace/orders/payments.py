@@ -1,0 +1,94 @@
+"""How an order gets paid: a provider per payment method, found in a registry by its code.
+
+Checkout hands every new order to its provider (`start`); the order transitions call
+`handed_over` when the goods reach the shopper and `refund` when an order is refused or
+cancelled. Providers run inside the caller's transaction, with the order row locked: they change
+the order's payment fields and leave any network call (a card refund) to a task after commit.
+"""
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.orders.errors import PaymentMethodUnknown
+from marketplace.orders.models import Order
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """What starting a payment gave: the order's payment status, and where to send the shopper
+    when the provider needs them to act (a card form), else an empty string."""
+
+    payment_status: str
+    redirect_url: str = ""
+
+
+class PaymentProvider(Protocol):
+    code: str
+    label: str | Promise
+
+    def start(self, order: Order) -> PaymentResult:
+        """Begin paying a new order; sets and saves its payment fields."""
+        ...
+
+    def handed_over(self, order: Order) -> None:
+        """The shopper has the goods (collected or delivered)."""
+        ...
+
+    def refund(self, order: Order) -> None:
+        """The order is refused or cancelled: give back what was paid, if anything."""
+        ...
+
+
+class PayInShopProvider:
+    """Reserve online, pay at the counter (or to the person delivering): nothing is taken online.
+
+    The order is due in shop until it is handed over, then paid; refunding an order paid that
+    way is the merchant's business at the counter, so it is only recorded.
+    """
+
+    code = "pay_in_shop"
+    label: str | Promise = _("Pay in shop")
+
+    def start(self, order: Order) -> PaymentResult:
+        order.payment_method = self.code
+        order.payment_status = Order.PaymentStatus.DUE_IN_SHOP
+        order.save(update_fields=["payment_method", "payment_status", "updated_at"])
+        return PaymentResult(payment_status=order.payment_status)
+
+    def handed_over(self, order: Order) -> None:
+        if order.payment_status == Order.PaymentStatus.DUE_IN_SHOP:
+            order.payment_status = Order.PaymentStatus.PAID
+            order.save(update_fields=["payment_status", "updated_at"])
+
+    def refund(self, order: Order) -> None:
+        if order.payment_status == Order.PaymentStatus.PAID:
+            order.payment_status = Order.PaymentStatus.REFUNDED
+            order.save(update_fields=["payment_status", "updated_at"])
+
+
+_providers: dict[str, PaymentProvider] = {}
+
+
+def payment_provider_register(provider: PaymentProvider) -> None:
+    _providers[provider.code] = provider
+
+
+def payment_provider_get(code: str) -> PaymentProvider:
+    try:
+        return _providers[code]
+    except KeyError:
+        raise PaymentMethodUnknown(
+            gettext("This payment method is not available: choose another one.")
+        ) from None
+
+
+def payment_providers() -> list[PaymentProvider]:
+    """Every registered provider, in registration order (the checkout offers them so)."""
+    return list(_providers.values())
+
+
+payment_provider_register(PayInShopProvider())

@@ -1,0 +1,232 @@
+"""Placing a checkout: one cart across several shops becomes one order per shop, atomically.
+
+The checkout row is inserted first, under its idempotency key: a double submit waits on that
+key's unique index until the first commits, then finds and returns the first checkout. Stock for
+every line of every shop is taken in one call that locks the variants in ascending pk order, so
+two carts holding the same items in opposite orders queue instead of deadlocking.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from marketplace.catalogue.services.stock import stock_take_for_lines
+from marketplace.directory.hours import pickup_slots, town_now
+from marketplace.directory.models import Merchant
+from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
+from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine
+from marketplace.orders.payments import PayInShopProvider, payment_provider_get
+from marketplace.orders.selectors import PICKUP_DAYS, merchants_for_checkout
+from marketplace.orders.services.cart import variant_refusal
+from marketplace.orders.services.notifications import task_after_commit
+from marketplace.orders.services.references import order_reference_new
+from marketplace.orders.tasks import checkout_confirmation_send, order_placed_notify_merchant
+
+Fulfilment = Order.Fulfilment
+DELIVERIES = (Fulfilment.LOCAL_DELIVERY, Fulfilment.POSTAL)
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class FulfilmentChoice:
+    """How the shopper receives one shop's part of the cart."""
+
+    fulfilment: str
+    pickup_at: datetime | None = None
+    address: str = ""
+    postcode: str = ""
+    city: str = ""
+    note: str = ""
+    payment_method: str = PayInShopProvider.code
+
+
+def fulfilments_offered(merchant: Merchant) -> list[str]:
+    """The ways this shop hands goods over, in the order the checkout lists them."""
+    offered = [
+        (Fulfilment.CLICK_COLLECT, merchant.offers_click_collect),
+        (Fulfilment.RESERVE_PAY_IN_SHOP, merchant.offers_reserve_pay_in_shop),
+        (Fulfilment.LOCAL_DELIVERY, merchant.offers_local_delivery),
+        (Fulfilment.POSTAL, merchant.offers_postal_delivery),
+    ]
+    return [fulfilment for fulfilment, is_offered in offered if is_offered]
+
+
+def delivery_fee_cents(merchant: Merchant, fulfilment: str) -> int:
+    if fulfilment == Fulfilment.LOCAL_DELIVERY:
+        return merchant.local_delivery_fee_cents
+    if fulfilment == Fulfilment.POSTAL:
+        return merchant.postal_delivery_fee_cents
+    return 0
+
+
+def merchant_pickup_slots(merchant: Merchant, *, now: datetime) -> list[datetime]:
+    """The pickup times checkout offers (merchant's hours prefetched)."""
+    return pickup_slots(merchant, after=now, days=PICKUP_DAYS)
+
+
+class _TwinSubmit(Exception):
+    """The same checkout was placed meanwhile by a twin request."""
+
+
+def _validate_choice(*, merchant: Merchant, choice: FulfilmentChoice | None, now: datetime) -> None:
+    shop = {"shop": merchant.name}
+    if choice is None:
+        raise CheckoutInvalid(_("Choose how to receive your order from %(shop)s.") % shop)
+    if choice.fulfilment not in fulfilments_offered(merchant):
+        raise CheckoutInvalid(
+            _("%(shop)s does not offer this way of receiving an order: choose another one.") % shop
+        )
+    if choice.fulfilment == Fulfilment.CLICK_COLLECT:
+        if choice.pickup_at is None:
+            raise CheckoutInvalid(_("Choose a pickup time at %(shop)s.") % shop)
+        if choice.pickup_at not in set(merchant_pickup_slots(merchant, now=now)):
+            raise CheckoutInvalid(
+                _("This pickup time at %(shop)s is no longer available: choose another one.") % shop
+            )
+    if choice.fulfilment in DELIVERIES and not (
+        choice.address.strip() and choice.postcode.strip() and choice.city.strip()
+    ):
+        raise CheckoutInvalid(_("Give the delivery address for %(shop)s.") % shop)
+    try:
+        payment_provider_get(choice.payment_method)
+    except PaymentMethodUnknown as error:
+        raise CheckoutInvalid(error.message) from None
+
+
+def _validate_contact(contact: Contact) -> None:
+    if not contact.name.strip():
+        raise CheckoutInvalid(_("Give your name, so the shops know who comes."))
+    if "@" not in contact.email:
+        raise CheckoutInvalid(_("Give an e-mail address: your confirmation is sent there."))
+
+
+def checkout_place(
+    *,
+    cart: Cart,
+    contact: Contact,
+    choices_per_merchant: dict[int, FulfilmentChoice],
+    idempotency_key: str,
+    customer: User | None = None,
+) -> Checkout:
+    """Turn the cart into one order per shop, all or nothing, and empty it.
+
+    Raises CheckoutInvalid (an unavailable item, a fulfilment the shop does not offer, a pickup
+    time gone, a missing address) or catalogue's InsufficientStock; either way nothing is created
+    and no stock is taken. The same `idempotency_key` again returns the first checkout.
+    """
+    if not idempotency_key:
+        raise CheckoutInvalid(_("This form has expired: please reload the page."))
+    existing = Checkout.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    _validate_contact(contact)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    checkout = Checkout.objects.create(
+                        idempotency_key=idempotency_key,
+                        customer=customer,
+                        contact_name=contact.name.strip(),
+                        contact_email=contact.email.strip(),
+                        contact_phone=contact.phone.strip(),
+                        language=get_language() or "",
+                    )
+            except IntegrityError:
+                raise _TwinSubmit from None
+            _place(checkout=checkout, cart=cart, choices=choices_per_merchant, now=now)
+    except _TwinSubmit:
+        return Checkout.objects.get(idempotency_key=idempotency_key)
+    return checkout
+
+
+def _place(
+    *, checkout: Checkout, cart: Cart, choices: dict[int, FulfilmentChoice], now: datetime
+) -> None:
+    # Locking the cart makes a second tab's checkout of the same cart wait, then find it empty.
+    if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
+        raise CheckoutInvalid(_("Your cart is empty."))
+    lines = list(
+        CartLine.objects.filter(cart_id=cart.pk)
+        .select_related("variant__product__merchant")
+        .order_by("pk")
+    )
+    if not lines:
+        raise CheckoutInvalid(_("Your cart is empty."))
+    for line in lines:
+        refusal = variant_refusal(line.variant)
+        if refusal:
+            raise CheckoutInvalid(f"{line.variant.product.title}: {refusal}")
+    merchant_ids = sorted({line.variant.product.merchant_id for line in lines})
+    merchants = merchants_for_checkout(merchant_ids=merchant_ids, today=town_now().date())
+    for merchant_id in merchant_ids:
+        _validate_choice(merchant=merchants[merchant_id], choice=choices.get(merchant_id), now=now)
+
+    stock_take_for_lines(
+        lines=[(line.variant_id, line.quantity) for line in lines],
+        reference=checkout.reference,
+        actor=checkout.customer,
+    )
+
+    orders: list[Order] = []
+    order_lines: list[OrderLine] = []
+    for merchant_id in merchant_ids:
+        merchant = merchants[merchant_id]
+        choice = choices[merchant_id]
+        own = [line for line in lines if line.variant.product.merchant_id == merchant_id]
+        subtotal = sum(line.variant.price_cents * line.quantity for line in own)
+        fee = delivery_fee_cents(merchant, choice.fulfilment)
+        is_delivery = choice.fulfilment in DELIVERIES
+        order = Order.objects.create(
+            reference=order_reference_new(),
+            checkout=checkout,
+            merchant=merchant,
+            customer=checkout.customer,
+            fulfilment=choice.fulfilment,
+            pickup_at=choice.pickup_at if choice.fulfilment == Fulfilment.CLICK_COLLECT else None,
+            delivery_address=choice.address.strip() if is_delivery else "",
+            delivery_postcode=choice.postcode.strip() if is_delivery else "",
+            delivery_city=choice.city.strip() if is_delivery else "",
+            payment_method=choice.payment_method,
+            subtotal_cents=subtotal,
+            delivery_fee_cents=fee,
+            total_cents=subtotal + fee,
+            note=choice.note.strip(),
+        )
+        orders.append(order)
+        order_lines.extend(
+            OrderLine(
+                order=order,
+                variant=line.variant,
+                product_title=line.variant.product.title,
+                variant_name=line.variant.name,
+                sku=line.variant.sku,
+                unit_price_cents=line.variant.price_cents,
+                vat_rate=line.variant.product.vat_rate,
+                quantity=line.quantity,
+            )
+            for line in own
+        )
+    OrderLine.objects.bulk_create(order_lines)
+    OrderEvent.objects.bulk_create(
+        OrderEvent(order=order, to_status=Order.Status.PLACED, actor=checkout.customer)
+        for order in orders
+    )
+    for order in orders:
+        payment_provider_get(order.payment_method).start(order)
+    CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+    task_after_commit(checkout_confirmation_send, checkout.pk)
+    for order in orders:
+        task_after_commit(order_placed_notify_merchant, order.pk)

@@ -1,0 +1,226 @@
+"""Order notifications, sent by Celery in the town's schema (tenant-schemas-celery's header).
+
+Each one is claimed in OrderNotification before it is sent and released if sending fails, so a
+retried or duplicated task sends it exactly once.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from marketplace.orders.models import Checkout, Order
+from marketplace.orders.selectors import merchant_notification_emails
+from marketplace.orders.services.cart import carts_abandoned_delete
+from marketplace.orders.services.notifications import notification_claim, notification_release
+from marketplace.orders.sms import notify_sms
+from tenants.models import Town
+from tenants.selectors import towns_to_refresh
+
+TOWN_URLCONF = "comptoir.urls_town"
+
+
+def _town() -> Town:
+    tenant = getattr(connection, "tenant", None)
+    if isinstance(tenant, Town):
+        return tenant
+    return Town.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
+
+
+def tracking_url(town: Town, order: Order) -> str:
+    path = reverse("orders:tracking", urlconf=TOWN_URLCONF, kwargs={"token": order.tracking_token})
+    return town.build_url(path)
+
+
+def back_office_url(town: Town, order: Order) -> str:
+    """The order's page in its shop's back office; `boutique` picks the shop for a member of
+    several."""
+    path = reverse(
+        "backoffice:order_detail", urlconf=TOWN_URLCONF, kwargs={"reference": order.reference}
+    )
+    return town.build_url(f"{path}?{urlencode({'boutique': order.merchant.slug})}")
+
+
+def _send_once(task, *, order_id: int, kind: str, send: Callable[[], None]) -> bool:
+    """Send under a claim; on failure release it and let Celery retry. True when sent now."""
+    if not notification_claim(order_id=order_id, kind=kind):
+        return False
+    try:
+        send()
+    except Exception as error:
+        notification_release(order_id=order_id, kind=kind)
+        raise task.retry(exc=error) from error
+    return True
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def checkout_confirmation_send(self, checkout_id: int) -> bool:
+    """E-mail the shopper one summary of their checkout, with a tracking link per order."""
+    checkout = Checkout.objects.filter(pk=checkout_id).first()
+    if checkout is None or not checkout.contact_email:
+        return False
+    orders = list(
+        checkout.orders.select_related("merchant").prefetch_related("lines").order_by("pk")
+    )
+    if not orders:
+        return False
+    town = _town()
+
+    def send() -> None:
+        with (
+            override(checkout.language or settings.LANGUAGE_CODE),
+            timezone.override(town.time_zone),
+        ):
+            context = {
+                "town": town,
+                "checkout": checkout,
+                "orders": [(order, tracking_url(town, order)) for order in orders],
+            }
+            send_mail(
+                subject=_("Your order on %(town)s's portal (%(reference)s)")
+                % {"town": town.name, "reference": checkout.reference},
+                message=render_to_string("orders/email/checkout_confirmation.txt", context),
+                from_email=None,
+                recipient_list=[checkout.contact_email],
+            )
+
+    # The summary covers the whole checkout: it is recorded against its first order.
+    return _send_once(self, order_id=orders[0].pk, kind="shopper_checkout", send=send)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def order_placed_notify_merchant(self, order_id: int) -> bool:
+    """E-mail the shop's team that a new order came in."""
+    order = (
+        Order.objects.select_related("merchant", "checkout")
+        .prefetch_related("lines")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        return False
+    recipients = merchant_notification_emails(merchant=order.merchant)
+    if not recipients:
+        return False
+    town = _town()
+
+    def send() -> None:
+        with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
+            context = {
+                "town": town,
+                "order": order,
+                "back_office_url": back_office_url(town, order),
+            }
+            send_mail(
+                subject=_("New order %(reference)s for %(shop)s")
+                % {"reference": order.reference, "shop": order.merchant.name},
+                message=render_to_string("orders/email/merchant_new_order.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+
+    return _send_once(self, order_id=order.pk, kind="merchant_new_order", send=send)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def order_cancelled_notify_merchant(self, order_id: int) -> bool:
+    """E-mail the shop's team that the shopper cancelled their order."""
+    order = Order.objects.select_related("merchant", "checkout").filter(pk=order_id).first()
+    if order is None or order.status != Order.Status.CANCELLED:
+        return False
+    recipients = merchant_notification_emails(merchant=order.merchant)
+    if not recipients:
+        return False
+    town = _town()
+
+    def send() -> None:
+        with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
+            context = {
+                "town": town,
+                "order": order,
+                "back_office_url": back_office_url(town, order),
+            }
+            send_mail(
+                subject=_("Order %(reference)s cancelled by the shopper")
+                % {"reference": order.reference},
+                message=render_to_string("orders/email/merchant_order_cancelled.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+
+    return _send_once(self, order_id=order.pk, kind="merchant_cancelled", send=send)
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60)
+def order_status_notify(self, order_id: int, status: str) -> bool:
+    """Tell the shopper their order moved to `status`: an e-mail, and an SMS when they gave a
+    phone number. Each status is told once (an order never comes back to a status)."""
+    order = Order.objects.select_related("merchant", "checkout").filter(pk=order_id).first()
+    if order is None or order.status != status:
+        return False
+    checkout = order.checkout
+    town = _town()
+    link = tracking_url(town, order)
+    language = checkout.language or settings.LANGUAGE_CODE
+    sent = False
+
+    if checkout.contact_email:
+
+        def send_email() -> None:
+            with override(language), timezone.override(town.time_zone):
+                context = {"town": town, "order": order, "tracking_url": link}
+                send_mail(
+                    subject=_("Your order %(reference)s at %(shop)s: %(status)s")
+                    % {
+                        "reference": order.reference,
+                        "shop": order.merchant.name,
+                        "status": order.get_status_display().lower(),
+                    },
+                    message=render_to_string("orders/email/order_status.txt", context),
+                    from_email=None,
+                    recipient_list=[checkout.contact_email],
+                )
+
+        sent = _send_once(self, order_id=order.pk, kind=f"shopper_{status}", send=send_email)
+
+    if checkout.contact_phone:
+
+        def send_sms() -> None:
+            with override(language):
+                notify_sms(
+                    to=checkout.contact_phone,
+                    message=_("%(shop)s: your order %(reference)s is %(status)s. %(link)s")
+                    % {
+                        "shop": order.merchant.name,
+                        "reference": order.reference,
+                        "status": order.get_status_display().lower(),
+                        "link": link,
+                    },
+                )
+
+        sent = _send_once(self, order_id=order.pk, kind=f"sms_{status}", send=send_sms) or sent
+    return sent
+
+
+@shared_task
+def carts_abandoned_purge() -> int:
+    """Delete the town's guest carts whose session can no longer exist."""
+    return carts_abandoned_delete(idle_for=timedelta(seconds=settings.SESSION_COOKIE_AGE))
+
+
+@shared_task
+def carts_abandoned_purge_all() -> int:
+    """Send one `carts_abandoned_purge` per town still in use, each in its schema."""
+    schema_names = list(towns_to_refresh().values_list("schema_name", flat=True))
+    for schema_name in schema_names:
+        carts_abandoned_purge.apply_async(headers={"_schema_name": schema_name})
+    return len(schema_names)

@@ -1,0 +1,273 @@
+"""The shopper's cart, checkout, confirmation and order tracking, on a town's host."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from comptoir.accounts.models import User
+from marketplace.catalogue.services.stock import InsufficientStock
+from marketplace.directory.hours import town_now
+from marketplace.orders.errors import OrdersError
+from marketplace.orders.forms import (
+    CartLineForm,
+    ContactForm,
+    ShopFulfilmentForm,
+    TrackingCancelForm,
+    new_idempotency_key,
+)
+from marketplace.orders.models import Cart, Order
+from marketplace.orders.selectors import (
+    CartContents,
+    CartGroup,
+    cart_contents,
+    cart_find,
+    cart_item_count,
+    checkout_with_orders,
+    merchants_for_checkout,
+    order_by_tracking_token,
+)
+from marketplace.orders.services.cart import (
+    CART_SESSION_KEY,
+    cart_add,
+    cart_get_or_create,
+    cart_remove,
+    cart_set_quantity,
+)
+from marketplace.orders.services.checkout import checkout_place, merchant_pickup_slots
+from marketplace.orders.services.transitions import order_cancel
+from marketplace.shoppers.selectors import address_first
+
+CHECKOUT_SESSION_KEY = "checkout_id"
+
+
+def _signed_in_user(request: HttpRequest) -> User | None:
+    return request.user if isinstance(request.user, User) else None
+
+
+def _cart(request: HttpRequest) -> Cart | None:
+    return cart_find(user=request.user, cart_id=request.session.get(CART_SESSION_KEY))
+
+
+def _cart_for_writing(request: HttpRequest) -> Cart:
+    cart = cart_get_or_create(
+        user=_signed_in_user(request), cart_id=request.session.get(CART_SESSION_KEY)
+    )
+    if not request.user.is_authenticated:
+        request.session[CART_SESSION_KEY] = cart.pk
+    return cart
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@require_GET
+def cart(request: HttpRequest) -> HttpResponse:
+    contents = cart_contents(cart=_cart(request))
+    # The header's count comes from the lines already read, not from one more query.
+    return render(
+        request, "orders/cart.html", {"contents": contents, "cart_count": contents.item_count}
+    )
+
+
+@require_POST
+def cart_add_view(request: HttpRequest) -> HttpResponse:
+    """Add to the cart from a product page. Works as a plain form (redirect with a message); an
+    htmx request gets a status fragment and the header's new count instead."""
+    form = CartLineForm(request.POST)
+    ok = False
+    if not form.is_valid():
+        message = _("Choose a product and a quantity between 1 and 99.")
+    else:
+        try:
+            line = cart_add(
+                cart=_cart_for_writing(request),
+                variant_id=form.cleaned_data["variant_id"],
+                quantity=form.quantity_or(1),
+            )
+        except OrdersError as error:
+            message = error.message
+        else:
+            ok = True
+            message = _("Added to your cart (%(quantity)d in it).") % {"quantity": line.quantity}
+    if request.htmx:  # type: ignore[attr-defined]
+        count = cart_item_count(user=request.user, cart_id=request.session.get(CART_SESSION_KEY))
+        return render(
+            request,
+            "orders/partials/cart_added.html",
+            {"ok": ok, "message": message, "cart_count": count},
+        )
+    (messages.success if ok else messages.error)(request, message)
+    return redirect(_next_url(request, reverse("orders:cart")))
+
+
+@require_POST
+def cart_update(request: HttpRequest) -> HttpResponse:
+    form = CartLineForm(request.POST)
+    cart = _cart(request)
+    if not form.is_valid() or cart is None:
+        messages.error(request, _("Choose a quantity between 0 and 99."))
+        return redirect("orders:cart")
+    try:
+        cart_set_quantity(
+            cart=cart,
+            variant_id=form.cleaned_data["variant_id"],
+            quantity=form.quantity_or(1),
+        )
+    except OrdersError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your cart is updated."))
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove_view(request: HttpRequest) -> HttpResponse:
+    form = CartLineForm(request.POST)
+    cart = _cart(request)
+    if form.is_valid() and cart is not None:
+        cart_remove(cart=cart, variant_id=form.cleaned_data["variant_id"])
+        messages.success(request, _("The item is removed from your cart."))
+    return redirect("orders:cart")
+
+
+def _initial_contact(request: HttpRequest) -> dict[str, str]:
+    user = _signed_in_user(request)
+    if user is None:
+        return {}
+    return {"name": user.full_name, "email": user.email}
+
+
+def _initial_address(request: HttpRequest) -> dict[str, str]:
+    user = _signed_in_user(request)
+    if user is None:
+        return {}
+    address = address_first(user=user)
+    if address is None:
+        return {}
+    return {"address": address.street, "postcode": address.postcode, "city": address.city}
+
+
+def _shop_forms(
+    request: HttpRequest, contents: CartContents, *, data: QueryDict | None = None
+) -> list[tuple[CartGroup, ShopFulfilmentForm]]:
+    now = timezone.now()
+    merchants = merchants_for_checkout(merchant_ids=contents.merchant_ids, today=town_now().date())
+    initial = _initial_address(request)
+    pairs = []
+    for group in contents.groups:
+        merchant = merchants[group.merchant.pk]
+        form = ShopFulfilmentForm(
+            data,
+            prefix=f"shop-{merchant.pk}",
+            merchant=merchant,
+            slots=merchant_pickup_slots(merchant, now=now),
+            initial=initial,
+        )
+        pairs.append((group, form))
+    return pairs
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request: HttpRequest) -> HttpResponse:
+    cart = _cart(request)
+    contents = cart_contents(cart=cart)
+    if cart is None or contents.is_empty:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    if contents.has_problems:
+        messages.error(request, _("Some items cannot be ordered as they are: see below."))
+        return redirect("orders:cart")
+    if request.method == "POST":
+        contact_form = ContactForm(request.POST)
+        shops = _shop_forms(request, contents, data=request.POST)
+        if contact_form.is_valid() and all(form.is_valid() for _group, form in shops):
+            try:
+                placed = checkout_place(
+                    cart=cart,
+                    contact=contact_form.contact(),
+                    choices_per_merchant={
+                        form.merchant.pk: form.choice() for _group, form in shops
+                    },
+                    idempotency_key=contact_form.cleaned_data["idempotency_key"],
+                    customer=_signed_in_user(request),
+                )
+            except InsufficientStock as error:
+                titles = {
+                    item.variant.pk: item.product.title
+                    for group in contents.groups
+                    for item in group.items
+                }
+                contact_form.add_error(None, f"{titles.get(error.variant_id, '')}: {error}")
+            except OrdersError as error:
+                contact_form.add_error(None, error.message)
+            else:
+                request.session[CHECKOUT_SESSION_KEY] = placed.pk
+                return redirect("orders:confirmation")
+    else:
+        contact_form = ContactForm(
+            initial={**_initial_contact(request), "idempotency_key": new_idempotency_key()}
+        )
+        shops = _shop_forms(request, contents)
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "contents": contents,
+            "contact_form": contact_form,
+            "shops": shops,
+            "has_errors": request.method == "POST",
+            "cart_count": contents.item_count,
+        },
+    )
+
+
+@require_GET
+def confirmation(request: HttpRequest) -> HttpResponse:
+    checkout_id = request.session.get(CHECKOUT_SESSION_KEY)
+    placed = checkout_with_orders(checkout_id=checkout_id) if checkout_id else None
+    if placed is None:
+        return redirect("orders:cart")
+    return render(request, "orders/confirmation.html", {"checkout": placed})
+
+
+@require_GET
+def tracking(request: HttpRequest, token: str) -> HttpResponse:
+    order = order_by_tracking_token(token=token)
+    if order is None:
+        raise Http404
+    return render(
+        request,
+        "orders/tracking.html",
+        {
+            "order": order,
+            "can_cancel": order.status == Order.Status.PLACED,
+            "cancel_form": TrackingCancelForm(),
+        },
+    )
+
+
+@require_POST
+def tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    order = Order.objects.filter(tracking_token=token).only("pk").first()
+    if order is None:
+        raise Http404
+    form = TrackingCancelForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        order_cancel(order_id=order.pk, actor=request.user, reason=reason, tracking_token=token)
+    except OrdersError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your order is cancelled. The shop has been told."))
+    return redirect("orders:tracking", token=token)
