@@ -6,6 +6,9 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from marketplace.demo.content import TOWN_PROFILES
+from marketplace.demo.directory import SIZES, DemoSize
+from marketplace.demo.seed import DemoFilled, demo_town_fill
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
 
@@ -58,18 +61,31 @@ def demo_town_ensure(demo: DemoTown) -> tuple[Town, bool]:
         plan=Town.Plan.COMMERCE,
         actor_email=VENDOR_EMAIL,
     )
+    profile = TOWN_PROFILES[demo.slug]
     with schema_context("public"), transaction.atomic():
         town.tagline = demo.tagline
         town.primary_colour = demo.primary_colour
         town.accent_colour = demo.accent_colour
         town.status = Town.Status.ACTIVE
         town.contact_email = f"commerce@{demo.slug}.demo"
+        town.welcome_text = profile.welcome_text
+        town.contact_address = profile.contact_address
+        town.contact_phone = profile.contact_phone
         town.save(
-            update_fields=["tagline", "primary_colour", "accent_colour", "status", "contact_email"]
-        )
+            update_fields=[
+                "tagline", "primary_colour", "accent_colour", "status", "contact_email",
+                "welcome_text", "contact_address", "contact_phone",
+            ]
+        )  # fmt: skip
     with schema_context(town.schema_name):
         admin = User.objects.get(email=demo.admin_email)
         admin.full_name = f"Mairie de {demo.name}"
         admin.set_password(DEMO_PASSWORD)
         admin.save(update_fields=["full_name", "password"])
     return town, True
+
+
+def demo_town_content_ensure(town: Town, *, size: DemoSize | None = None) -> DemoFilled:
+    """Merchants, products, shoppers, orders, messages, appointments and the season's campaign,
+    for the parts the town does not have yet. Returns what was added."""
+    return demo_town_fill(town=town, size=size or SIZES["full"], password=DEMO_PASSWORD)

@@ -16,7 +16,14 @@ from tenants.services.routing import host_is_root, town_for_host
 
 _HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
 # Paths a suspended town still serves, so its administrators can sign in and fix things.
-_SUSPENDED_TOWN_OPEN_PATHS = ("/compte/connexion/", "/compte/deconnexion/", "/static/", "/i18n/")
+_SUSPENDED_TOWN_OPEN_PATHS = (
+    "/compte/connexion/",
+    "/compte/deconnexion/",
+    "/static/",
+    "/i18n/",
+    # Vendor staff's one-time link from the console, to help a suspended town.
+    "/gestion/acces-vendeur/",
+)
 _ARCHIVED_TOWN_WRITABLE_PATHS = ("/compte/connexion/", "/compte/deconnexion/", "/i18n/")
 
 

@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 from comptoir.accounts.models import User
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
+from tenants.services.routing import town_routing_forget
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -35,6 +36,15 @@ def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _routing_cache_between_tests() -> Iterator[None]:
+    """The per-process routing cache outlives a rolled-back test: a town it saw suspended or
+    renamed must not be served so to the next test."""
+    town_routing_forget()
+    yield
+    town_routing_forget()
 
 
 @pytest.fixture

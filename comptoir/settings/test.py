@@ -14,3 +14,7 @@ WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
 # xdist workers share one Redis: keep their cache keys apart.
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "main")  # noqa: F405
+# Nothing is fetched in tests: maps draw their markers without tiles.
+LEAFLET_TILE_URL = ""
+# The whole suite calls the public API from one address; throttling has its own test.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/minute"}  # noqa: F405

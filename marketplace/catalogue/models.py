@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -36,15 +38,32 @@ class Product(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Both kept by marketplace.catalogue.services.search.products_search_refresh, in SQL, so
+    # the French configuration and unaccent decide, the same way at write and at query time.
+    search_vector = SearchVectorField(null=True, editable=False)
+    title_normalised = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["merchant", "is_published"])]
+        indexes = [
+            models.Index(fields=["merchant", "is_published"]),
+            GinIndex(fields=["search_vector"], name="product_search_vector_gin"),
+            GinIndex(
+                fields=["title_normalised"],
+                opclasses=["gin_trgm_ops"],
+                name="product_title_trgm_gin",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalogue:product", kwargs={"slug": self.slug})
 
 
 class Variant(models.Model):

@@ -19,7 +19,7 @@ from tenants.services.defaults import town_default_texts
 from tenants.services.locks import provisioning_lock
 from tenants.services.routing import town_routing_forget
 from tenants.services.spares import spare_schema_take
-from tenants.services.template import template_schema_ensure
+from tenants.services.template import template_schema_clone, template_schema_ensure
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,48}[a-z0-9]$")
 INSEE_PATTERN = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -84,6 +84,24 @@ def _slug_taken_error(slug: str) -> TownInputInvalid:
     )
 
 
+def _schema_make(*, schema_name: str, method: ProvisioningMethod) -> ProvisioningMethod:
+    """Make the town's schema by spare or clone, inside the caller's transaction; returns the way
+    used. MIGRATE makes nothing here: saving the town replays the migrations."""
+    if method is ProvisioningMethod.MIGRATE:
+        return method
+    if method in (ProvisioningMethod.AUTO, ProvisioningMethod.POOL) and spare_schema_take(
+        schema_name=schema_name
+    ):
+        return ProvisioningMethod.POOL
+    if method is ProvisioningMethod.POOL:
+        raise RuntimeError("No spare schema is ready.")
+    template_schema_ensure()
+    # django-tenants' own clone would also run a faked migrate_schemas, a no-op on a current
+    # template that costs most of a clone's time.
+    template_schema_clone(schema_name=schema_name)
+    return ProvisioningMethod.CLONE
+
+
 def town_provision(
     *,
     name: str,
@@ -123,18 +141,11 @@ def town_provision(
             plan=plan,
             **default_texts,
         )
-        took_spare = method in (
-            ProvisioningMethod.AUTO,
-            ProvisioningMethod.POOL,
-        ) and spare_schema_take(schema_name=schema_name)
-        if method is ProvisioningMethod.POOL and not took_spare:
-            raise RuntimeError("No spare schema is ready.")
-        if took_spare:
-            town.auto_create_schema = False
-        elif method is ProvisioningMethod.MIGRATE:
+        used = _schema_make(schema_name=schema_name, method=method)
+        if used is ProvisioningMethod.MIGRATE:
             town.provision_by_migrating = True
         else:
-            template_schema_ensure()
+            town.auto_create_schema = False
         town.save(verbosity=0)
         Domain.objects.create(domain=domain_name, tenant=town, is_primary=True)
         VendorAuditEvent.objects.create(
@@ -142,7 +153,7 @@ def town_provision(
             town_schema=schema_name,
             action=VendorAuditEvent.Action.PROVISION,
             actor_email=actor_email,
-            detail=method.value if not took_spare else ProvisioningMethod.POOL.value,
+            detail=used.value,
         )
         with schema_context(schema_name), translation.override(settings.LANGUAGE_CODE):
             categories_create_defaults()

@@ -4,14 +4,13 @@ import secrets
 
 from django.conf import settings
 from django.db import connection, transaction
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import quote_schema_name
 
 from tenants.models import SpareSchema
 from tenants.services.locks import provisioning_lock
 from tenants.services.template import (
-    TEMPLATE_SCHEMA,
     migrations_fingerprint,
+    template_schema_clone,
     template_schema_ensure,
 )
 
@@ -42,7 +41,7 @@ def spare_pool_refill(*, size: int | None = None) -> int:
             if SpareSchema.objects.count() >= size:
                 return made
             schema_name = f"spare_{secrets.token_hex(6)}"
-            CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA")
+            template_schema_clone(schema_name=schema_name)
             SpareSchema.objects.create(schema_name=schema_name, migrations_fingerprint=fingerprint)
             made += 1
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
+from django_tenants.clone import CloneSchema
 from django_tenants.utils import quote_schema_name, schema_exists
 
 TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
@@ -36,6 +37,199 @@ def template_schema_is_current() -> bool:
     if not schema_exists(TEMPLATE_SCHEMA):
         return False
     return migrations_applied_in(TEMPLATE_SCHEMA) >= migrations_on_disk()
+
+
+def _identifier(name: str) -> str:
+    return '"{}"'.format(name.replace('"', '""'))
+
+
+def _literal(text: str) -> str:
+    return "'{}'".format(text.replace("'", "''"))
+
+
+# Anything in the template but tables, their indexes and their identity sequences: a schema
+# holding any of these is cloned by django-tenants' general (and much slower) clone function.
+_OTHER_OBJECTS_SQL = """
+    SELECT
+        EXISTS (SELECT FROM pg_proc WHERE pronamespace = ns.oid)
+        OR EXISTS (
+            SELECT FROM pg_class c WHERE c.relnamespace = ns.oid
+            AND (c.relkind NOT IN ('r', 'i', 'S') OR c.relispartition)
+        )
+        OR EXISTS (
+            SELECT FROM pg_class s WHERE s.relnamespace = ns.oid AND s.relkind = 'S'
+            AND NOT EXISTS (
+                SELECT FROM pg_depend d
+                WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype = 'i'
+            )
+        )
+        OR EXISTS (
+            SELECT FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE c.relnamespace = ns.oid AND NOT t.tgisinternal
+        )
+        OR EXISTS (
+            SELECT FROM pg_type WHERE typnamespace = ns.oid AND typrelid = 0 AND typelem = 0
+        )
+        OR EXISTS (
+            SELECT FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+            WHERE c.relnamespace = ns.oid
+        )
+        OR EXISTS (
+            SELECT FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+            WHERE c.relnamespace = ns.oid
+        )
+        OR EXISTS (SELECT FROM pg_statistic_ext WHERE stxnamespace = ns.oid)
+        OR EXISTS (
+            SELECT FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
+            WHERE c.relnamespace = ns.oid AND d.classoid = 'pg_class'::regclass
+            AND d.objsubid = 0
+        ),
+        quote_ident(ns.nspname)
+    FROM pg_namespace ns WHERE ns.nspname = %s
+"""
+# Tables, oldest first, with the columns their rows are copied by (generated ones are computed).
+_TABLES_SQL = """
+    SELECT c.relname, array_agg(a.attname ORDER BY a.attnum)
+    FROM pg_class c
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        AND a.attgenerated = ''
+    WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'
+    GROUP BY c.oid, c.relname ORDER BY c.oid
+"""
+# Constraints made with an index or pointing elsewhere (LIKE copies CHECK and NOT NULL).
+_CONSTRAINTS_SQL = """
+    SELECT c.relname, con.conname, pg_get_constraintdef(con.oid), con.contype = 'f'
+    FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
+    WHERE c.relnamespace = %s::regnamespace AND con.contype IN ('p', 'u', 'x', 'f')
+    ORDER BY con.contype = 'f', con.oid
+"""
+# Indexes that no constraint made, as CREATE INDEX statements on the template's tables.
+_INDEXES_SQL = """
+    SELECT pg_get_indexdef(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+    WHERE c.relnamespace = %s::regnamespace
+    AND NOT EXISTS (
+        SELECT FROM pg_constraint con
+        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+        AND con.contype IN ('p', 'u', 'x')
+    )
+    ORDER BY i.indexrelid
+"""
+# Identity sequences with their type: LIKE makes every copied identity sequence a bigint one.
+_IDENTITY_SEQUENCES_SQL = """
+    SELECT s.relname, format_type(q.seqtypid, NULL)
+    FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
+    WHERE s.relnamespace = %s::regnamespace AND s.relkind = 'S'
+    ORDER BY s.oid
+"""
+
+
+def _clone_statements(*, source: str, target: str) -> list[str] | None:
+    """The SQL that copies `source` into a new schema `target`, or None if `source` holds more
+    than tables, indexes and identity sequences.
+
+    Everything is read from pg_catalog for this one schema, so the cost does not grow with the
+    number of towns (the general clone function's information_schema queries do). Constraints
+    and indexes keep their names, so the copy is the schema migrations would have built.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_OTHER_OBJECTS_SQL, [source])
+        has_other_objects, source_quoted = cursor.fetchone()
+        if has_other_objects:
+            return None
+        cursor.execute(_TABLES_SQL, [source])
+        tables = cursor.fetchall()
+        cursor.execute(_CONSTRAINTS_SQL, [source])
+        constraints = cursor.fetchall()
+        cursor.execute(_INDEXES_SQL, [source])
+        indexes = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_IDENTITY_SEQUENCES_SQL, [source])
+        sequences = cursor.fetchall()
+    src, new = _identifier(source), _identifier(target)
+    statements = [f"CREATE SCHEMA {new}"]
+    for table, _columns in tables:
+        statements.append(
+            f"CREATE TABLE {new}.{_identifier(table)} "
+            f"(LIKE {src}.{_identifier(table)} INCLUDING ALL EXCLUDING INDEXES)"
+        )
+    # Rows before indexes and foreign keys: cheaper to load, and checked once at the end.
+    for table, columns in tables:
+        names = ", ".join(_identifier(column) for column in columns)
+        statements.append(
+            f"INSERT INTO {new}.{_identifier(table)} ({names}) OVERRIDING SYSTEM VALUE "
+            f"SELECT {names} FROM {src}.{_identifier(table)}"  # noqa: S608
+        )
+    # pg_catalog prints a name qualified when its schema is not on the search path, which the
+    # template's never is (the clone runs in the public schema): replace that qualifier only.
+    for table, name, definition, is_foreign_key in constraints:
+        if is_foreign_key:
+            definition = definition.replace(f"REFERENCES {source_quoted}.", f"REFERENCES {new}.")
+        statements.append(
+            f"ALTER TABLE {new}.{_identifier(table)} "
+            f"ADD CONSTRAINT {_identifier(name)} {definition}"
+        )
+    for definition in indexes:
+        statements.append(definition.replace(f" ON {source_quoted}.", f" ON {new}.", 1))
+    # LIKE names each identity sequence as migrations did (<table>_<column>_seq); a name it
+    # chose otherwise fails here loudly rather than leaving the clone different.
+    for sequence, data_type in sequences:
+        if data_type != "bigint":
+            statements.append(f"ALTER SEQUENCE {new}.{_identifier(sequence)} AS {data_type}")
+        statements.append(
+            f"SELECT setval({_literal(f'{new}.{_identifier(sequence)}')}, last_value, is_called) "
+            f"FROM {src}.{_identifier(sequence)}"  # noqa: S608
+        )
+    return statements
+
+
+# Unique constraints of a schema by table and definition, oldest first so duplicates pair up.
+_UNIQUE_CONSTRAINTS_SQL = """
+    SELECT rel.relname, pg_get_constraintdef(con.oid), con.conname
+    FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid
+    WHERE rel.relnamespace = %s::regnamespace AND con.contype = 'u'
+    ORDER BY rel.relname, pg_get_constraintdef(con.oid), con.oid
+"""
+
+
+def _unique_constraints(schema_name: str) -> dict[tuple[str, str], list[str]]:
+    constraints: dict[tuple[str, str], list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_UNIQUE_CONSTRAINTS_SQL, [schema_name])
+        for table, definition, name in cursor.fetchall():
+            constraints.setdefault((table, definition), []).append(name)
+    return constraints
+
+
+def _general_clone(*, schema_name: str) -> None:
+    """django-tenants' clone function, for templates holding functions, views, triggers…
+
+    It re-creates tables with CREATE TABLE … (LIKE … INCLUDING ALL), which names unique
+    constraints after PostgreSQL's defaults instead of the names migrations gave them; a later
+    migration removing such a constraint by name would then fail in the clones only. So the
+    names are put back.
+    """
+    CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA")
+    wanted = _unique_constraints(TEMPLATE_SCHEMA)
+    with connection.cursor() as cursor:
+        for key, names in _unique_constraints(schema_name).items():
+            for current, original in zip(names, wanted.get(key, []), strict=False):
+                if current != original:
+                    cursor.execute(
+                        f"ALTER TABLE {_identifier(schema_name)}.{_identifier(key[0])} "
+                        f"RENAME CONSTRAINT {_identifier(current)} TO {_identifier(original)}"
+                    )
+
+
+def template_schema_clone(*, schema_name: str) -> None:
+    """Copy the template, structure and rows, into a new schema named `schema_name`, inside the
+    caller's transaction."""
+    connection.set_schema_to_public()
+    statements = _clone_statements(source=TEMPLATE_SCHEMA, target=schema_name)
+    if statements is None:
+        _general_clone(schema_name=schema_name)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(";\n".join(statements))
 
 
 def template_schema_ensure() -> bool:

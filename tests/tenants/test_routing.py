@@ -49,3 +49,9 @@ def test_session_of_one_town_is_worthless_in_another(client_a, town_a, town_b, a
 
     assert response.status_code == 302
     assert "/compte/connexion/" in response["Location"]
+
+
+def test_sign_in_page_leads_to_sign_up(client_a):
+    body = client_a.get("/compte/connexion/").content.decode()
+
+    assert 'href="/compte/inscription/"' in body
