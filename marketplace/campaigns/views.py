@@ -1,0 +1,30 @@
+"""A campaign's public page, on the town's host."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from marketplace.campaigns.selectors import campaign_for_preview, campaign_public
+from marketplace.directory.hours import town_now
+from marketplace.storefront import campaign_page_content
+
+
+@require_GET
+def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    now = town_now()
+    campaign = campaign_public(slug=slug, today=now.date())
+    # The town's administrators see a campaign before it is out, to check it.
+    is_preview = campaign is None and request.user.is_authenticated and request.user.is_town_admin
+    if is_preview:
+        campaign = campaign_for_preview(slug=slug)
+    if campaign is None:
+        raise Http404
+    return render(
+        request,
+        "campaigns/campaign_detail.html",
+        {
+            "content": campaign_page_content(campaign=campaign, now=now),
+            "is_preview": is_preview,
+            "page_url": request.tenant.build_url(campaign.get_absolute_url()),  # type: ignore[attr-defined]
+        },
+    )

@@ -1,0 +1,250 @@
+"""Reads for the shop window's pages that gather several parts of the marketplace: the town's
+home page and a campaign's page.
+
+Each list is bounded, and the number of queries does not depend on how many merchants and
+products the town has: lists are fetched with their joins, then the cards' variants, photos and
+hours are prefetched once for all the lists together.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import MD5, Coalesce, Concat
+from django.db.models.query import prefetch_related_objects
+
+from marketplace.campaigns.models import Campaign
+from marketplace.campaigns.selectors import campaign_current
+from marketplace.catalogue.models import Product, ProductPhoto, Variant
+from marketplace.catalogue.selectors import product_availability, products_visible
+from marketplace.directory.hours import MIDNIGHT, is_open_at, opening_ranges_on
+from marketplace.directory.models import Category, Merchant, OpeningHours, SpecialHours
+from marketplace.directory.selectors import merchants_visible
+
+HOME_CAMPAIGN_PRODUCTS = 8
+HOME_CAMPAIGN_MERCHANTS = 6
+HOME_FEATURED_MERCHANTS = 6
+# Candidates looked at per featured merchant (one without products is passed over).
+FEATURED_CANDIDATES_FACTOR = 3
+HOME_OPEN_NOW = 6
+# Candidates fetched per merchant shown under "open now" (some may be closed exceptionally).
+OPEN_NOW_CANDIDATES_FACTOR = 3
+HOME_NEWEST_PRODUCTS = 8
+CAMPAIGN_PAGE_ITEMS = 24
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: Category
+    merchant_count: int
+
+
+@dataclass
+class HomePageContent:
+    """What the home page shows below the town's branding; every list may be empty."""
+
+    campaign: Campaign | None = None
+    campaign_products: list[Product] = field(default_factory=list)
+    campaign_merchants: list[Merchant] = field(default_factory=list)
+    featured_merchants: list[Merchant] = field(default_factory=list)
+    # The newest product of each featured merchant, in the merchants' order.
+    featured_products: list[Product] = field(default_factory=list)
+    categories: list[CategoryCount] = field(default_factory=list)
+    open_now: list[Merchant] = field(default_factory=list)
+    newest_products: list[Product] = field(default_factory=list)
+
+
+@dataclass
+class CampaignPageContent:
+    campaign: Campaign
+    products: list[Product]
+    merchants: list[Merchant]
+    is_running: bool
+    has_ended: bool
+
+
+def _card_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
+        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk")),
+    ]
+
+
+def product_cards(products: list[Product]) -> list[Product]:
+    """Give each product what catalogue/_product_card.html shows (lowest price, price range,
+    availability, main photo), in two queries for the whole list. Products need their merchant
+    selected."""
+    prefetch_related_objects(products, *_card_prefetches())
+    for product in products:
+        prices = [variant.price_cents for variant in product.variants.all()]
+        photos = list(product.photos.all())
+        product.lowest_price_cents = min(prices, default=None)  # type: ignore[attr-defined]
+        product.has_price_range = len(set(prices)) > 1  # type: ignore[attr-defined]
+        product.availability = product_availability(product)  # type: ignore[attr-defined]
+        product.main_photo = photos[0] if photos else None  # type: ignore[attr-defined]
+    return products
+
+
+def merchant_cards(merchants: list[Merchant], *, now: datetime) -> list[Merchant]:
+    """Give each merchant what directory/_merchant_card.html shows (open now, today's hours),
+    in two queries for the whole list. Merchants need their category selected; their hours
+    are left prefetched for `now`'s day only."""
+    today = now.date()
+    # Today's ranges only: a card shows nothing else, and a big list stays light.
+    prefetch_related_objects(
+        merchants,
+        Prefetch(
+            "opening_hours",
+            queryset=OpeningHours.objects.filter(weekday=today.weekday()).order_by("opens_at"),
+        ),
+        Prefetch("special_hours", queryset=SpecialHours.objects.filter(date=today)),
+    )
+    for merchant in merchants:
+        merchant.open_now = is_open_at(merchant, now)  # type: ignore[attr-defined]
+        merchant.today_ranges = opening_ranges_on(merchant, today)  # type: ignore[attr-defined]
+    return merchants
+
+
+def _daily_order(today: date, *, section: str) -> MD5:
+    """An order that changes every day and is the same all day long, so each merchant gets its
+    turn on the home page and a reload does not reshuffle it; each section its own order."""
+    return MD5(Concat(F("slug"), Value(f"{section}:{today.isoformat()}")))
+
+
+def _categories_with_counts() -> list[CategoryCount]:
+    """Top-level categories that have visible merchants, with how many (theirs and their
+    sub-categories'), in one pass over the merchants grouped by their top category."""
+    rows = (
+        merchants_visible()
+        .annotate(
+            top_id=Coalesce("category__parent_id", "category_id"),
+            top_name=Coalesce("category__parent__name", "category__name"),
+            top_slug=Coalesce("category__parent__slug", "category__slug"),
+            top_position=Coalesce("category__parent__position", "category__position"),
+        )
+        .order_by()
+        .values("top_id", "top_name", "top_slug", "top_position")
+        .annotate(total=Count("pk"))
+    )
+    return [
+        CategoryCount(
+            Category(pk=row["top_id"], name=row["top_name"], slug=row["top_slug"]),
+            row["total"],
+        )
+        for row in sorted(rows, key=lambda row: (row["top_position"], row["top_name"]))
+    ]
+
+
+def _featured_merchants(today: date) -> list[Merchant]:
+    """Merchants selling online with at least one published product, a few each day.
+
+    The day's order picks a few candidates first, so only they are checked for products."""
+    candidates = (
+        merchants_visible()
+        .filter(sells_online=True)
+        .order_by(_daily_order(today, section="featured"), "pk")
+        .values("pk")[: HOME_FEATURED_MERCHANTS * FEATURED_CANDIDATES_FACTOR]
+    )
+    has_products = Product.objects.filter(merchant=OuterRef("pk"), is_published=True)
+    return list(
+        Merchant.objects.filter(pk__in=candidates)
+        .filter(Exists(has_products))
+        .select_related("category")
+        .order_by(_daily_order(today, section="featured"), "pk")[:HOME_FEATURED_MERCHANTS]
+    )
+
+
+def _open_now_candidates(now: datetime) -> list[Merchant]:
+    """Merchants that may be open now, a few each day: a weekly range covering this moment, or
+    exceptional hours today. The cards' is_open_at then decides (an exceptional closure wins),
+    so a few more than shown are fetched. Plain IN lists keep the plan cheap on a big town."""
+    clock = now.time()
+    weekly = OpeningHours.objects.filter(
+        Q(closes_at__gt=clock) | Q(closes_at=MIDNIGHT), weekday=now.weekday(), opens_at__lte=clock
+    ).values("merchant_id")
+    exceptional = SpecialHours.objects.filter(date=now.date()).values("merchant_id")
+    return list(
+        merchants_visible()
+        .filter(Q(pk__in=weekly) | Q(pk__in=exceptional))
+        .select_related("category")
+        .order_by(_daily_order(now.date(), section="open"), "pk")[
+            : HOME_OPEN_NOW * OPEN_NOW_CANDIDATES_FACTOR
+        ]
+    )
+
+
+def _newest_product_of_each(merchants: list[Merchant]) -> list[Product]:
+    if not merchants:
+        return []
+    newest = {
+        product.merchant_id: product
+        for product in Product.objects.filter(
+            merchant_id__in=[merchant.pk for merchant in merchants], is_published=True
+        )
+        .select_related("merchant")
+        .order_by("merchant_id", "-created_at", "-pk")
+        .distinct("merchant_id")
+    }
+    return [newest[merchant.pk] for merchant in merchants if merchant.pk in newest]
+
+
+def home_page_content(*, now: datetime) -> HomePageContent:
+    """Everything the home page shows at `now` (an aware datetime on the town's clock)."""
+    today = now.date()
+    content = HomePageContent(campaign=campaign_current(today=today))
+    if content.campaign is not None:
+        content.campaign_products = list(
+            products_visible()
+            .filter(campaigns=content.campaign)
+            .select_related("merchant")
+            .order_by("-created_at", "-pk")[:HOME_CAMPAIGN_PRODUCTS]
+        )
+        content.campaign_merchants = list(
+            merchants_visible()
+            .filter(campaigns=content.campaign)
+            .select_related("category")
+            .order_by("name", "pk")[:HOME_CAMPAIGN_MERCHANTS]
+        )
+    content.featured_merchants = _featured_merchants(today)
+    content.featured_products = _newest_product_of_each(content.featured_merchants)
+    content.categories = _categories_with_counts()
+    open_candidates = _open_now_candidates(now)
+    # A featured product is not shown twice: ask for enough to drop them and still fill the row.
+    featured_ids = {product.pk for product in content.featured_products}
+    newest = (
+        products_visible()
+        .select_related("merchant")
+        .order_by("-created_at", "-pk")[: HOME_NEWEST_PRODUCTS + len(featured_ids)]
+    )
+    content.newest_products = [p for p in newest if p.pk not in featured_ids][:HOME_NEWEST_PRODUCTS]
+
+    product_cards(content.campaign_products + content.featured_products + content.newest_products)
+    merchant_cards(
+        content.campaign_merchants + content.featured_merchants + open_candidates, now=now
+    )
+    content.open_now = [m for m in open_candidates if m.open_now][:HOME_OPEN_NOW]  # type: ignore[attr-defined]
+    return content
+
+
+def campaign_page_content(*, campaign: Campaign, now: datetime) -> CampaignPageContent:
+    """A campaign's page: the visible merchants and products it features, bounded."""
+    today = now.date()
+    products = list(
+        products_visible()
+        .filter(campaigns=campaign)
+        .select_related("merchant")
+        .order_by("-created_at", "-pk")[:CAMPAIGN_PAGE_ITEMS]
+    )
+    merchants = list(
+        merchants_visible()
+        .filter(campaigns=campaign)
+        .select_related("category")
+        .order_by("name", "pk")[:CAMPAIGN_PAGE_ITEMS]
+    )
+    return CampaignPageContent(
+        campaign=campaign,
+        products=product_cards(products),
+        merchants=merchant_cards(merchants, now=now),
+        is_running=campaign.starts_on <= today <= campaign.ends_on,
+        has_ended=campaign.ends_on < today,
+    )

@@ -1,0 +1,70 @@
+"""axe-core on the shopper's pages with real content: no serious or critical violation on the
+home page (with its campaign, categories, open shops and products), the directory, a merchant,
+a product, the cart and the checkout."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.marketplace_data import two_shops_committed
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def two_shops(town_a, committed_user):
+    with two_shops_committed(town_a, committed_user) as made:
+        yield made
+
+
+def test_home_page_with_content_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    page.goto(live_url(town_a, "/"))
+
+    expect(page.locator("#campaign-title")).to_have_text(two_shops.campaign.title)
+    expect(page.locator(".home-categories li")).to_have_count(1)
+    expect(page.locator(".product-card").first).to_be_visible()
+    axe_check(page)
+
+
+def test_campaign_page_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    page.goto(live_url(town_a, two_shops.campaign.get_absolute_url()))
+
+    expect(page.locator("h1")).to_have_text(two_shops.campaign.title)
+    expect(page.locator(".product-card")).to_have_count(3)
+    axe_check(page)
+
+
+def test_directory_page_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    page.goto(live_url(town_a, "/commerces/"))
+
+    expect(page.locator(f"[data-merchant='{two_shops.grocery.merchant.slug}']")).to_be_visible()
+    axe_check(page)
+
+
+def test_merchant_page_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    page.goto(live_url(town_a, two_shops.grocery.merchant.get_absolute_url()))
+
+    expect(page.locator("h1")).to_have_text(two_shops.grocery.merchant.name)
+    axe_check(page)
+
+
+def test_product_page_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    product = two_shops.grocery.products[0]
+    page.goto(live_url(town_a, product.get_absolute_url()))
+
+    expect(page.locator("h1")).to_have_text(product.title)
+    axe_check(page)
+
+
+def test_cart_and_checkout_pages_are_accessible(page, live_url, town_a, two_shops, axe_check):
+    for shop in (two_shops.grocery, two_shops.bookshop):
+        page.goto(live_url(town_a, shop.products[0].get_absolute_url()))
+        page.locator("form.product-buy button[type=submit]").click()
+        page.wait_for_load_state()
+
+    page.goto(live_url(town_a, "/panier/"))
+    expect(page.get_by_text(two_shops.bookshop.merchant.name).first).to_be_visible()
+    axe_check(page)
+
+    page.goto(live_url(town_a, "/commande/"))
+    expect(page.locator("form.checkout-form")).to_be_visible()
+    axe_check(page)
