@@ -189,3 +189,14 @@ def test_open_now_follows_the_town_s_own_time_zone(client_a, town_a_in_reunion):
     response = client_a.get("/commerces/")
 
     assert open_flags(response) == {lunch.slug: "true", morning.slug: "false"}
+
+
+def test_a_card_says_closed_once_for_a_shop_closed_all_day(client_a, town_a):
+    shop = merchant_create(town_a, name="Fermé le lundi", week=[(1, "09:00", "19:00")])
+
+    body = client_a.get("/commerces/").content.decode()
+    card = body[body.index(f'data-merchant="{shop.slug}"') :]
+    card = card[: card.index("</li>")]
+
+    assert "Closed today" in card
+    assert card.count("Closed") == 1
