@@ -1,18 +1,19 @@
 """Merchants: applying to the town's portal, the town's decision, and keeping a profile."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.celery import task_after_commit
+from comptoir.slugs import slug_free
+from marketplace.catalogue.services.search import products_search_refresh_for_merchant
 from marketplace.directory.errors import (
     AccountConflict,
     ApplicationNotPending,
@@ -21,45 +22,36 @@ from marketplace.directory.errors import (
 )
 from marketplace.directory.models import Category, Merchant, MerchantMember, MerchantPhoto
 
-# What a merchant's members may change on their profile (never status, slug or the review).
-PROFILE_FIELDS = frozenset(
-    {
-        "name",
-        "category",
-        "description",
-        "logo",
-        "address",
-        "postcode",
-        "city",
-        "latitude",
-        "longitude",
-        "phone",
-        "email",
-        "website",
-        "facebook_url",
-        "instagram_url",
-        "siret",
-        "sells_online",
-        "offers_click_collect",
-        "offers_local_delivery",
-        "local_delivery_zone",
-        "local_delivery_fee_cents",
-        "offers_postal_delivery",
-        "postal_delivery_fee_cents",
-        "offers_appointments",
-        "offers_reserve_pay_in_shop",
-    }
+# What a merchant's members may change on their profile (never status, slug or the review),
+# in the order the profile form shows them.
+PROFILE_FIELDS: tuple[str, ...] = (
+    "name",
+    "category",
+    "description",
+    "logo",
+    "address",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "website",
+    "facebook_url",
+    "instagram_url",
+    "siret",
+    "sells_online",
+    "offers_click_collect",
+    "offers_local_delivery",
+    "local_delivery_zone",
+    "local_delivery_fee_cents",
+    "offers_postal_delivery",
+    "postal_delivery_fee_cents",
+    "offers_appointments",
+    "offers_reserve_pay_in_shop",
 )
 MAX_PHOTOS = 12
 REJECTION_REASON_MAX_LENGTH = 2000
-
-
-def _after_commit(task: Any, *args: object) -> None:
-    """Queue a task once the transaction commits, in the schema of the town that sent it."""
-    schema_name = connection.schema_name
-    transaction.on_commit(
-        lambda: task.apply_async(args=list(args), headers={"_schema_name": schema_name})
-    )
 
 
 def merchant_require_member(*, actor: User, merchant_id: int) -> None:
@@ -83,20 +75,8 @@ def _validation_errors(error: ValidationError) -> dict[str, list[str]]:
     return {"__all__": list(error.messages)}
 
 
-def _slug_candidates(name: str) -> Callable[[int], str]:
-    base = slugify(name)[:120].strip("-") or "commerce"
-    return lambda attempt: base if attempt == 0 else f"{base}-{attempt + 1}"
-
-
 def _merchant_slug_free(name: str) -> str:
-    candidate = _slug_candidates(name)
-    taken = set(
-        Merchant.objects.filter(slug__startswith=candidate(0)).values_list("slug", flat=True)
-    )
-    attempt = 0
-    while candidate(attempt) in taken:
-        attempt += 1
-    return candidate(attempt)
+    return slug_free(rows=Merchant.objects.all(), text=name, base_length=120, fallback="commerce")
 
 
 def _profile_rules(merchant: Merchant) -> dict[str, list[str]]:
@@ -218,7 +198,7 @@ def merchant_register(
                 raise
             merchant.slug = _merchant_slug_free(merchant.name)
     MerchantMember.objects.create(merchant=merchant, user=owner, role=MerchantMember.Role.OWNER)
-    _after_commit(merchant_application_notify, merchant.pk)
+    task_after_commit(merchant_application_notify, merchant.pk)
     return merchant
 
 
@@ -250,7 +230,7 @@ def _merchant_decide(
                 "updated_at",
             ]
         )
-        _after_commit(merchant_decision_notify, merchant.pk)
+        task_after_commit(merchant_decision_notify, merchant.pk)
     return merchant
 
 
@@ -303,7 +283,7 @@ def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) ->
     Validates the whole profile as it would become; on any error nothing is saved and
     InvalidMerchantData lists every field at fault.
     """
-    unknown = set(changes) - PROFILE_FIELDS
+    unknown = set(changes).difference(PROFILE_FIELDS)
     if unknown:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     merchant_require_member(actor=actor, merchant_id=merchant_id)
@@ -317,6 +297,9 @@ def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) ->
             merchant.siret = merchant.siret.replace(" ", "")
         _merchant_validate(merchant)
         merchant.save(update_fields=[*changes, "updated_at"])
+        if {"name", "category"} & set(changes):
+            # Products are searched by their merchant's name and category too.
+            products_search_refresh_for_merchant(merchant_id=merchant_id)
     return merchant
 
 

@@ -7,6 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from marketplace.catalogue.selectors import products_search
+from marketplace.catalogue.services.products import product_create
 from marketplace.directory.errors import InvalidMerchantData, NotAllowed
 from marketplace.directory.models import Merchant, MerchantPhoto
 from marketplace.directory.services.merchants import (
@@ -152,3 +154,16 @@ def test_another_merchants_photo_is_not_found(town_a, merchant_a, owner_a, setti
         with pytest.raises(MerchantPhoto.DoesNotExist):
             merchant_photo_remove(merchant_id=merchant_a.pk, actor=owner_a, photo_id=photo.pk)
         assert MerchantPhoto.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_renamed_shop_s_products_are_found_by_its_new_name(town_a, merchant_a, owner_a):
+    with inside(town_a):
+        Merchant.objects.filter(pk=merchant_a.pk).update(
+            sells_online=True, offers_click_collect=True
+        )
+        product_create(merchant=merchant_a, title="Confiture d'abricot", price_cents=650, stock=3)
+        assert products_search(q="Bergerie").total == 0
+
+        merchant_profile_update(merchant_id=merchant_a.pk, actor=owner_a, name="La Bergerie")
+
+        assert [p.title for p in products_search(q="Bergerie").products] == ["Confiture d'abricot"]
