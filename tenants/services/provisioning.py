@@ -9,7 +9,7 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, schema_exists
 
 from comptoir.accounts.services import town_admin_invite
 from marketplace.directory.services.categories import categories_create_defaults
@@ -96,8 +96,8 @@ def _schema_make(*, schema_name: str, method: ProvisioningMethod) -> Provisionin
     if method is ProvisioningMethod.POOL:
         raise RuntimeError("No spare schema is ready.")
     template_schema_ensure()
-    # django-tenants' own clone would also run a faked migrate_schemas, a no-op on a current
-    # template that costs most of a clone's time.
+    # Cloned here rather than by saving the town: django-tenants' clone function slows down as
+    # towns accumulate, and it then runs a faked migrate_schemas, a no-op on a current template.
     template_schema_clone(schema_name=schema_name)
     return ProvisioningMethod.CLONE
 
@@ -128,6 +128,8 @@ def town_provision(
             Town.objects.filter(slug=slug).exists()
             or Town.objects.filter(schema_name=schema_name).exists()
             or Domain.objects.filter(domain=domain_name).exists()
+            # A schema without its town (a failed manual restore, say) is never taken over.
+            or schema_exists(schema_name)
         ):
             raise _slug_taken_error(slug)
 

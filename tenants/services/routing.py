@@ -1,7 +1,7 @@
 """Host name → town, cached in the process so routing a request costs no query."""
 
-import copy
 import time
+from typing import cast
 
 from django.conf import settings
 from django_tenants.utils import remove_www
@@ -11,7 +11,7 @@ from tenants.models import Domain, Town
 # A town's status change reaches other processes within this many seconds.
 ROUTING_CACHE_SECONDS = 10.0
 
-_towns_by_host: dict[str, tuple[float, Town | None]] = {}
+_towns_by_host: dict[str, tuple[float, Town]] = {}
 
 
 def host_is_root(hostname: str) -> bool:
@@ -26,14 +26,19 @@ def town_for_host(hostname: str) -> Town | None:
         town = cached[1]
     else:
         domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-        town = domain.tenant if domain else None
+        if domain is None:
+            # Unknown hosts are not remembered: any client may send any Host header, and the
+            # cache must stay as small as the Domain table.
+            _towns_by_host.pop(hostname, None)
+            return None
+        town = domain.tenant
         _towns_by_host[hostname] = (now + ROUTING_CACHE_SECONDS, town)
-    if town is None:
-        return None
-    # Each request gets its own copy: the middleware stamps it with the host it came through.
-    town = copy.copy(town)
-    town.domain_url = hostname
-    return town
+    # Each request gets its own copy, which a view may change without touching the cached one.
+    # Model.__getstate__ is what pickling and copy.copy() use, minus their costlier detours.
+    own = Town.__new__(Town)
+    own.__dict__.update(cast("dict[str, object]", town.__getstate__()))
+    own.domain_url = hostname
+    return own
 
 
 def town_routing_forget() -> None:

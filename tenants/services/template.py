@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
@@ -47,45 +48,43 @@ def _literal(text: str) -> str:
     return "'{}'".format(text.replace("'", "''"))
 
 
-# Anything in the template but tables, their indexes and their identity sequences: a schema
-# holding any of these is cloned by django-tenants' general (and much slower) clone function.
-_OTHER_OBJECTS_SQL = """
+# What a schema holds, found through pg_depend's index rather than by scanning pg_class, which
+# lists every town's tables: its relations, and whether it holds anything but tables, their
+# indexes and their identity sequences (functions, views, triggers, types, comments…).
+_INVENTORY_SQL = """
+    WITH members AS (
+        SELECT d.classid, d.objid FROM pg_depend d
+        WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %(namespace)s
+        AND d.deptype = 'n'
+    ), relations AS (
+        SELECT c.oid, c.relkind, c.relispartition
+        FROM members m JOIN pg_class c ON c.oid = m.objid
+        WHERE m.classid = 'pg_class'::regclass
+    ), tables AS (
+        SELECT oid FROM relations WHERE relkind = 'r'
+    )
     SELECT
-        EXISTS (SELECT FROM pg_proc WHERE pronamespace = ns.oid)
+        EXISTS (SELECT FROM members WHERE classid <> 'pg_class'::regclass)
+        OR EXISTS (SELECT FROM relations WHERE relkind NOT IN ('r', 'S') OR relispartition)
         OR EXISTS (
-            SELECT FROM pg_class c WHERE c.relnamespace = ns.oid
-            AND (c.relkind NOT IN ('r', 'i', 'S') OR c.relispartition)
-        )
-        OR EXISTS (
-            SELECT FROM pg_class s WHERE s.relnamespace = ns.oid AND s.relkind = 'S'
-            AND NOT EXISTS (
+            SELECT FROM relations s WHERE s.relkind = 'S' AND NOT EXISTS (
                 SELECT FROM pg_depend d
                 WHERE d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype = 'i'
             )
         )
         OR EXISTS (
-            SELECT FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE c.relnamespace = ns.oid AND NOT t.tgisinternal
+            SELECT FROM pg_trigger t JOIN tables ON t.tgrelid = tables.oid
+            WHERE NOT t.tgisinternal
         )
+        OR EXISTS (SELECT FROM pg_policy p JOIN tables ON p.polrelid = tables.oid)
+        OR EXISTS (SELECT FROM pg_rewrite r JOIN tables ON r.ev_class = tables.oid)
+        OR EXISTS (SELECT FROM pg_statistic_ext x JOIN tables ON x.stxrelid = tables.oid)
         OR EXISTS (
-            SELECT FROM pg_type WHERE typnamespace = ns.oid AND typrelid = 0 AND typelem = 0
-        )
-        OR EXISTS (
-            SELECT FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-            WHERE c.relnamespace = ns.oid
-        )
-        OR EXISTS (
-            SELECT FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-            WHERE c.relnamespace = ns.oid
-        )
-        OR EXISTS (SELECT FROM pg_statistic_ext WHERE stxnamespace = ns.oid)
-        OR EXISTS (
-            SELECT FROM pg_description d JOIN pg_class c ON c.oid = d.objoid
-            WHERE c.relnamespace = ns.oid AND d.classoid = 'pg_class'::regclass
-            AND d.objsubid = 0
+            SELECT FROM pg_description d JOIN tables ON d.objoid = tables.oid
+            WHERE d.classoid = 'pg_class'::regclass AND d.objsubid = 0
         ),
-        quote_ident(ns.nspname)
-    FROM pg_namespace ns WHERE ns.nspname = %s
+        ARRAY(SELECT oid FROM tables ORDER BY oid),
+        ARRAY(SELECT oid FROM relations WHERE relkind = 'S' ORDER BY oid)
 """
 # Tables, oldest first, with the columns their rows are copied by (generated ones are computed).
 _TABLES_SQL = """
@@ -93,21 +92,21 @@ _TABLES_SQL = """
     FROM pg_class c
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
         AND a.attgenerated = ''
-    WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'
+    WHERE c.oid = ANY(%s::oid[])
     GROUP BY c.oid, c.relname ORDER BY c.oid
 """
 # Constraints made with an index or pointing elsewhere (LIKE copies CHECK and NOT NULL).
 _CONSTRAINTS_SQL = """
     SELECT c.relname, con.conname, pg_get_constraintdef(con.oid), con.contype = 'f'
     FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
-    WHERE c.relnamespace = %s::regnamespace AND con.contype IN ('p', 'u', 'x', 'f')
+    WHERE con.conrelid = ANY(%s::oid[]) AND con.contype IN ('p', 'u', 'x', 'f')
     ORDER BY con.contype = 'f', con.oid
 """
 # Indexes that no constraint made, as CREATE INDEX statements on the template's tables.
 _INDEXES_SQL = """
     SELECT pg_get_indexdef(i.indexrelid)
-    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
-    WHERE c.relnamespace = %s::regnamespace
+    FROM pg_index i
+    WHERE i.indrelid = ANY(%s::oid[])
     AND NOT EXISTS (
         SELECT FROM pg_constraint con
         WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
@@ -115,36 +114,57 @@ _INDEXES_SQL = """
     )
     ORDER BY i.indexrelid
 """
-# Identity sequences with their type: LIKE makes every copied identity sequence a bigint one.
-_IDENTITY_SEQUENCES_SQL = """
+# Sequences with their type: LIKE makes every copied identity sequence a bigint one.
+_SEQUENCES_SQL = """
     SELECT s.relname, format_type(q.seqtypid, NULL)
     FROM pg_class s JOIN pg_sequence q ON q.seqrelid = s.oid
-    WHERE s.relnamespace = %s::regnamespace AND s.relkind = 'S'
+    WHERE s.oid = ANY(%s::oid[])
     ORDER BY s.oid
 """
+
+
+class _Inventory(NamedTuple):
+    quoted_name: str
+    has_other_objects: bool
+    tables: list[int]
+    sequences: list[int]
+
+
+def _inventory(schema_name: str) -> _Inventory:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oid, quote_ident(nspname) FROM pg_namespace WHERE nspname = %s", [schema_name]
+        )
+        namespace, quoted_name = cursor.fetchone()
+        cursor.execute(_INVENTORY_SQL, {"namespace": namespace})
+        has_other_objects, tables, sequences = cursor.fetchone()
+    return _Inventory(quoted_name, has_other_objects, tables, sequences)
+
+
+def _rows(sql: str, oids: list[int]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [oids])
+        return cursor.fetchall()
 
 
 def _clone_statements(*, source: str, target: str) -> list[str] | None:
     """The SQL that copies `source` into a new schema `target`, or None if `source` holds more
     than tables, indexes and identity sequences.
 
-    Everything is read from pg_catalog for this one schema, so the cost does not grow with the
-    number of towns (the general clone function's information_schema queries do). Constraints
-    and indexes keep their names, so the copy is the schema migrations would have built.
+    Every catalogue read goes through an index, from this one schema: the cost does not grow
+    with the number of towns, where the general clone function's information_schema queries
+    take seconds once a database holds a few dozen towns. Constraints and indexes keep their
+    names, and sequences their type and position, so the copy is the schema migrations would
+    have built.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_OTHER_OBJECTS_SQL, [source])
-        has_other_objects, source_quoted = cursor.fetchone()
-        if has_other_objects:
-            return None
-        cursor.execute(_TABLES_SQL, [source])
-        tables = cursor.fetchall()
-        cursor.execute(_CONSTRAINTS_SQL, [source])
-        constraints = cursor.fetchall()
-        cursor.execute(_INDEXES_SQL, [source])
-        indexes = [row[0] for row in cursor.fetchall()]
-        cursor.execute(_IDENTITY_SEQUENCES_SQL, [source])
-        sequences = cursor.fetchall()
+    inventory = _inventory(source)
+    if inventory.has_other_objects:
+        return None
+    tables = _rows(_TABLES_SQL, inventory.tables)
+    constraints = _rows(_CONSTRAINTS_SQL, inventory.tables)
+    indexes = [definition for (definition,) in _rows(_INDEXES_SQL, inventory.tables)]
+    sequences = _rows(_SEQUENCES_SQL, inventory.sequences)
+    source_quoted = inventory.quoted_name
     src, new = _identifier(source), _identifier(target)
     statements = [f"CREATE SCHEMA {new}"]
     for table, _columns in tables:
@@ -156,8 +176,8 @@ def _clone_statements(*, source: str, target: str) -> list[str] | None:
     for table, columns in tables:
         names = ", ".join(_identifier(column) for column in columns)
         statements.append(
-            f"INSERT INTO {new}.{_identifier(table)} ({names}) OVERRIDING SYSTEM VALUE "
-            f"SELECT {names} FROM {src}.{_identifier(table)}"  # noqa: S608
+            f"INSERT INTO {new}.{_identifier(table)} ({names}) OVERRIDING SYSTEM VALUE "  # noqa: S608
+            f"SELECT {names} FROM {src}.{_identifier(table)}"
         )
     # pg_catalog prints a name qualified when its schema is not on the search path, which the
     # template's never is (the clone runs in the public schema): replace that qualifier only.
@@ -176,8 +196,8 @@ def _clone_statements(*, source: str, target: str) -> list[str] | None:
         if data_type != "bigint":
             statements.append(f"ALTER SEQUENCE {new}.{_identifier(sequence)} AS {data_type}")
         statements.append(
-            f"SELECT setval({_literal(f'{new}.{_identifier(sequence)}')}, last_value, is_called) "
-            f"FROM {src}.{_identifier(sequence)}"  # noqa: S608
+            f"SELECT setval({_literal(f'{new}.{_identifier(sequence)}')}, last_value, is_called) "  # noqa: S608
+            f"FROM {src}.{_identifier(sequence)}"
         )
     return statements
 
@@ -204,20 +224,24 @@ def _general_clone(*, schema_name: str) -> None:
     """django-tenants' clone function, for templates holding functions, views, triggers…
 
     It re-creates tables with CREATE TABLE … (LIKE … INCLUDING ALL), which names unique
-    constraints after PostgreSQL's defaults instead of the names migrations gave them; a later
-    migration removing such a constraint by name would then fail in the clones only. So the
-    names are put back.
+    constraints after PostgreSQL's defaults instead of the names migrations gave them (a later
+    migration removing one by name would then fail in the clones only) and makes every identity
+    sequence a bigint one. Both are put back as in the template.
     """
     CloneSchema().clone_schema(TEMPLATE_SCHEMA, schema_name, "DATA")
     wanted = _unique_constraints(TEMPLATE_SCHEMA)
+    target = _identifier(schema_name)
     with connection.cursor() as cursor:
         for key, names in _unique_constraints(schema_name).items():
             for current, original in zip(names, wanted.get(key, []), strict=False):
                 if current != original:
                     cursor.execute(
-                        f"ALTER TABLE {_identifier(schema_name)}.{_identifier(key[0])} "
+                        f"ALTER TABLE {target}.{_identifier(key[0])} "
                         f"RENAME CONSTRAINT {_identifier(current)} TO {_identifier(original)}"
                     )
+        for sequence, data_type in _rows(_SEQUENCES_SQL, _inventory(TEMPLATE_SCHEMA).sequences):
+            if data_type != "bigint":
+                cursor.execute(f"ALTER SEQUENCE {target}.{_identifier(sequence)} AS {data_type}")
 
 
 def template_schema_clone(*, schema_name: str) -> None:

@@ -32,7 +32,9 @@ def worker_queue() -> Iterator[str]:
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: Celery runs tasks in-process")
     name = f"tests-{uuid.uuid4().hex}"
-    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "worker_hijack_root_logger")}
+    saved = {
+        key: celery_app.conf[key] for key in ("task_always_eager", "worker_hijack_root_logger")
+    }
     celery_app.conf.update(task_always_eager=False, worker_hijack_root_logger=False)
     try:
         with start_worker(

@@ -73,6 +73,14 @@ class TestHosts:
         assert host in body
         assert town_a.name not in body and town_b.name not in body
 
+    def test_an_unknown_host_speaks_the_visitors_language(self, db):
+        english = Client(HTTP_HOST="nowhere.example.org", HTTP_ACCEPT_LANGUAGE="en").get("/")
+        default = Client(HTTP_HOST="nowhere.example.org").get("/")
+
+        assert '<html lang="en"' in english.content.decode()
+        assert '<html lang="fr"' in default.content.decode()
+        assert "There is no portal at this address" not in default.content.decode()
+
     def test_an_unknown_host_reaches_no_town_or_console_page(self, town_a):
         client = Client(HTTP_HOST="nowhere.comptoir.test")
 

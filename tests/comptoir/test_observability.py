@@ -36,9 +36,10 @@ def test_the_console_handler_stamps_the_schema():
     config = settings.LOGGING
     assert config["filters"]["town"] == {"()": "comptoir.log_filters.TownLogFilter"}
     assert config["handlers"]["console"]["filters"] == ["town"]
-    assert "[%(schema_name)s]" in config["formatters"][config["handlers"]["console"]["formatter"]][
-        "format"
-    ]
+    assert (
+        "[%(schema_name)s]"
+        in config["formatters"][config["handlers"]["console"]["formatter"]]["format"]
+    )
 
 
 def test_a_line_logged_in_a_town_names_its_schema(town_a, town_log):

@@ -107,3 +107,12 @@ class TestArchived:
 
         assert response.status_code == 302
         assert [m.to for m in mailoutbox] == [[admin_a.email]]
+
+
+def test_the_suspended_page_speaks_french_by_default(town_a):
+    town_status_set(town=town_a, status=Town.Status.SUSPENDED)
+
+    response = Client(HTTP_HOST=host_of(town_a)).get("/")
+
+    assert response.status_code == 503
+    assert "Ce portail est temporairement indisponible" in response.content.decode()

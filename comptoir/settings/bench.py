@@ -1,0 +1,19 @@
+"""Settings of `make bench` (python -m tests.bench): production-like request handling, on a
+database of its own so the figures never depend on, nor touch, the development data."""
+
+import os
+
+from .base import *  # noqa: F403
+
+ROOT_DOMAIN = "comptoir.test"
+DEBUG = False
+DATABASES["default"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "comptoir_bench")  # noqa: F405
+# A benchmark has no worker: the invitation task runs in-process and its mail stays in memory.
+CELERY_TASK_ALWAYS_EAGER = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SPARE_SCHEMA_POOL_SIZE = 0
+# Static files found once at start-up by the finders, without the per-request lookups of
+# autorefresh; nothing is collected for a benchmark.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
