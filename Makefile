@@ -25,7 +25,7 @@ dev: setup
 	$(WITH_SERVICES) $(PY) manage.py seed_demo
 	$(WITH_SERVICES) bash -c '\
 	  if [ -n "$$REDIS_URL" ]; then \
-	    $(VENV)/bin/celery -A comptoir worker --beat --loglevel=warning --concurrency=2 & \
+	    DJANGO_SETTINGS_MODULE=comptoir.settings.dev $(VENV)/bin/celery -A comptoir worker --beat --loglevel=warning --concurrency=2 & \
 	    trap "kill $$!" EXIT; \
 	  fi; \
 	  $(PY) manage.py runserver 0.0.0.0:8000'
@@ -45,8 +45,11 @@ test: $(VENV)/.installed browser
 test-smoke: $(VENV)/.installed
 	env -u DATABASE_URL -u REDIS_URL $(WITH_SERVICES) $(VENV)/bin/pytest -m smoke $(PYTEST_ARGS)
 
+## make bench: provisioning and routing, then the search and the pages of a 50,000-product town.
 bench: setup
-	$(WITH_SERVICES) $(VENV)/bin/python -m tests.bench
+	$(WITH_SERVICES) $(PY) -m tests.bench
+	$(WITH_SERVICES) $(PY) -m tests.bench.search
+	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

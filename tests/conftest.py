@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
@@ -29,6 +30,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
             if not Town.objects.filter(slug=slug).exists():
                 town_provision(name=name, slug=slug, admin_email=f"mairie@{slug}.test")
             Town.objects.filter(slug=slug).update(status=Town.Status.ACTIVE)
+
+
+@pytest.fixture
+def english(settings) -> Iterator[None]:
+    """Pages and messages in English, so assertions read the msgids whatever the French catalogue
+    says (the French catalogue has its own tests)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -25,7 +25,7 @@ def bench_database_url() -> str:
 
 
 def main() -> None:
-    # Assigned, not defaulted: `python -m comptoir.devenv` has already set the dev settings.
+    # Assigned, not defaulted: a developer's shell may hold other settings.
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings.bench"
     from comptoir.devenv import database_ensure
 

@@ -282,8 +282,7 @@ def run() -> dict[str, object]:
 
 
 def main() -> None:
-    # The generated town's domain is under the test settings' root domain; `comptoir.devenv`
-    # (which imports comptoir, hence its dev-settings default) must not decide for us.
+    # The generated town's domain is under the test settings' root domain, whatever the shell says.
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings.test"
     _settings_for_bench()
     run()

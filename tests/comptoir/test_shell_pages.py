@@ -145,7 +145,7 @@ def test_shell_pages_have_the_landmarks_and_one_h1(client_a, path):
     assert re.search(r'<html lang="fr">', body)
     assert '<a class="skip-link" href="#contenu">' in body
     assert body.count("<header") == 1
-    assert '<nav class="main-nav" aria-label="Main menu">' in body
+    assert '<nav class="main-nav" aria-label="Menu principal">' in body
     assert '<main id="contenu" tabindex="-1">' in body
     assert body.count("<footer") == 1
     assert body.count("<h1") == 1

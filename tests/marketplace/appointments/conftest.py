@@ -31,7 +31,3 @@ def slot_add(
             booked=booked,
         )
 
-
-@pytest.fixture
-def english(settings) -> None:
-    settings.LANGUAGE_CODE = "en"

@@ -8,11 +8,6 @@ from tests.conftest import inside, signed_in, user_create
 from tests.marketplace.backoffice.builders import member_add, shop_create
 
 
-@pytest.fixture
-def english(settings) -> None:
-    """Pages in English, so assertions read the msgids whatever the French catalogue says."""
-    settings.LANGUAGE_CODE = "en"
-
 
 @pytest.fixture
 def shop_a(town_a: Town) -> Merchant:

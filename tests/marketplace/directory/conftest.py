@@ -131,11 +131,6 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     return freeze
 
 
-@pytest.fixture
-def english(settings) -> None:
-    """Pages in English, so assertions read the msgids whatever the French catalogue says."""
-    settings.LANGUAGE_CODE = "en"
-
 
 def queries_for(client, url: str) -> int:
     """SQL queries one GET costs, once routing is warm (the host → town cache filled).

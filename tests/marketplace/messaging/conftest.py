@@ -24,7 +24,3 @@ def owner_a(town_a: Town, shop_a: Merchant) -> User:
 def shopper_a(town_a: Town) -> User:
     return user_create(town_a, "camille@alpha.test", full_name="Camille Client")
 
-
-@pytest.fixture
-def english(settings) -> None:
-    settings.LANGUAGE_CODE = "en"

@@ -45,7 +45,7 @@ def test_opening_is_audited_and_gives_a_link_to_the_town(console, town_a, vendor
     )
 
 
-def test_the_link_signs_in_as_the_towns_support_administrator(console, client_a, town_a):
+def test_the_link_signs_in_as_the_towns_support_administrator(console, client_a, town_a, english):
     path = _open(console, town_a)
 
     response = client_a.get(path)
@@ -61,7 +61,7 @@ def test_the_link_signs_in_as_the_towns_support_administrator(console, client_a,
     assert VendorAccessNonce.objects.get().used_at is not None
 
 
-def test_the_link_works_once(console, client_a, town_a):
+def test_the_link_works_once(console, client_a, town_a, english):
     path = _open(console, town_a)
     assert client_a.get(path).status_code == 302
     replay = Client(HTTP_HOST=host_of(town_a))
@@ -74,7 +74,7 @@ def test_the_link_works_once(console, client_a, town_a):
     assert _support_users(town_a) == [SUPPORT_EMAIL]
 
 
-def test_an_expired_link_is_refused(console, client_a, town_a, monkeypatch):
+def test_an_expired_link_is_refused(console, client_a, town_a, monkeypatch, english):
     issued = time.time() - 121
     monkeypatch.setattr(signing.time, "time", lambda: issued)
     path = _open(console, town_a)
@@ -88,7 +88,7 @@ def test_an_expired_link_is_refused(console, client_a, town_a, monkeypatch):
     assert VendorAccessNonce.objects.get().used_at is None
 
 
-def test_a_link_for_another_town_is_refused(console, client_b, town_a, town_b):
+def test_a_link_for_another_town_is_refused(console, client_b, town_a, town_b, english):
     path = _open(console, town_a)
 
     response = client_b.get(path)

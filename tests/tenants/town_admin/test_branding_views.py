@@ -29,7 +29,7 @@ def admin_client_a(client_a, town_a, admin_a):
     return signed_in(client_a, town_a, admin_a.email)
 
 
-def test_dashboard_links_to_branding_only_real_pages(admin_client_a):
+def test_dashboard_links_to_branding_only_real_pages(admin_client_a, english):
     response = admin_client_a.get("/gestion/")
 
     assert response.status_code == 200
@@ -74,7 +74,7 @@ def test_branding_page_queries_are_pinned(admin_client_a, django_assert_num_quer
 
 
 def test_admin_saves_branding_and_the_portal_shows_it_at_once(
-    admin_client_a, town_a, media_root, django_capture_on_commit_callbacks
+    admin_client_a, town_a, media_root, django_capture_on_commit_callbacks, english
 ):
     admin_client_a.get("/")  # the routing cache now holds the old branding
 
