@@ -30,4 +30,3 @@ def slot_add(
             capacity=capacity,
             booked=booked,
         )
-

@@ -8,7 +8,6 @@ from tests.conftest import inside, signed_in, user_create
 from tests.marketplace.backoffice.builders import member_add, shop_create
 
 
-
 @pytest.fixture
 def shop_a(town_a: Town) -> Merchant:
     return shop_create(town_a, name="Fleurs de Lys", owner="owner@alpha.test")

@@ -131,7 +131,6 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     return freeze
 
 
-
 def queries_for(client, url: str) -> int:
     """SQL queries one GET costs, once routing is warm (the host → town cache filled).
 

@@ -23,4 +23,3 @@ def owner_a(town_a: Town, shop_a: Merchant) -> User:
 @pytest.fixture
 def shopper_a(town_a: Town) -> User:
     return user_create(town_a, "camille@alpha.test", full_name="Camille Client")
-
