@@ -23,7 +23,9 @@ def test_every_french_entry_is_translated():
 
 
 def test_compiled_catalogue_matches_the_sources():
-    source = {(e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(PO_PATH)).translated_entries()}
+    source = {
+        (e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(PO_PATH)).translated_entries()
+    }
     compiled = {
         (e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(PO_PATH.with_suffix(".mo")))
     }

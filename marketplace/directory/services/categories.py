@@ -34,7 +34,12 @@ def categories_create_defaults() -> int:
         for child_position, child in enumerate(children):
             _child, made = Category.objects.get_or_create(
                 slug=slugify(child),
-                defaults={"name": child, "kind": kind, "parent": parent, "position": child_position},
+                defaults={
+                    "name": child,
+                    "kind": kind,
+                    "parent": parent,
+                    "position": child_position,
+                },
             )
             created += made
     return created
