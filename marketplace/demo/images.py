@@ -6,6 +6,7 @@ for the process, so three towns selling the same loaf pay for its picture once.
 
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -31,7 +32,9 @@ def initials(text: str, *, letters: int = 2) -> str:
     small = {"de", "du", "des", "la", "le", "les", "l", "d", "à", "au", "aux", "en", "et", "a"}
     words = [w for w in text.replace("'", " ").replace("(", " ").split() if w[:1].isalpha()]
     chosen = [w for w in words if w.lower() not in small] or words or ["?"]
-    return "".join(word[0] for word in chosen[:letters]).upper()
+    letters_chosen = "".join(word[0] for word in chosen[:letters]).upper()
+    # Pillow's built-in font has no accented capitals: "É" is drawn as "E".
+    return unicodedata.normalize("NFKD", letters_chosen).encode("ascii", "ignore").decode() or "?"
 
 
 def _shade(colour: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
