@@ -9,7 +9,7 @@ hours are prefetched once for all the lists together.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import MD5, Coalesce, Concat
 from django.db.models.query import prefetch_related_objects
 
@@ -105,10 +105,11 @@ def merchant_cards(merchants: list[Merchant], *, now: datetime) -> list[Merchant
     return merchants
 
 
-def _daily_order(today: date, *, section: str) -> MD5:
-    """An order that changes every day and is the same all day long, so each merchant gets its
-    turn on the home page and a reload does not reshuffle it; each section its own order."""
-    return MD5(Concat(F("slug"), Value(f"{section}:{today.isoformat()}")))
+def _daily_order(today: date, *, section: str, field: str = "slug") -> MD5:
+    """An order of merchants that changes every day and is the same all day long, so each
+    merchant gets its turn on the home page and a reload does not reshuffle it; each section its
+    own order. `field` names the merchant's slug from another model."""
+    return MD5(Concat(F(field), Value(f"{section}:{today.isoformat()}")))
 
 
 def _categories_with_counts() -> list[CategoryCount]:
@@ -135,22 +136,35 @@ def _categories_with_counts() -> list[CategoryCount]:
     ]
 
 
-def _featured_merchants(today: date) -> list[Merchant]:
-    """Merchants selling online with at least one published product, a few each day.
+def _featured_newest_products(today: date) -> list[Product]:
+    """The newest published product of each featured merchant, in the merchants' order, each
+    with its merchant (and the merchant's category) selected: the featured merchants are theirs.
 
-    The day's order picks a few candidates first, so only they are checked for products."""
+    Featured merchants sell online and have at least one published product, a few each day:
+    the day's order picks a few candidates first, so only they are checked for products, and
+    the newest product is looked up for the few kept only — one query for the merchants and
+    their products together."""
     candidates = (
         merchants_visible()
         .filter(sells_online=True)
         .order_by(_daily_order(today, section="featured"), "pk")
         .values("pk")[: HOME_FEATURED_MERCHANTS * FEATURED_CANDIDATES_FACTOR]
     )
-    has_products = Product.objects.filter(merchant=OuterRef("pk"), is_published=True)
-    return list(
+    published = Product.objects.filter(merchant=OuterRef("pk"), is_published=True)
+    # PostgreSQL postpones this subquery past the sort and limit: it runs for the merchants kept
+    # only, where finding the newest product of all the candidates costs three times as much.
+    newest = published.order_by("-created_at", "-pk").values("pk")[:1]
+    featured = (
         Merchant.objects.filter(pk__in=candidates)
-        .filter(Exists(has_products))
-        .select_related("category")
-        .order_by(_daily_order(today, section="featured"), "pk")[:HOME_FEATURED_MERCHANTS]
+        .filter(Exists(published))
+        .annotate(newest_product_id=Subquery(newest))
+        .order_by(_daily_order(today, section="featured"), "pk")
+        .values("newest_product_id")[:HOME_FEATURED_MERCHANTS]
+    )
+    return list(
+        Product.objects.filter(pk__in=featured)
+        .select_related("merchant__category")
+        .order_by(_daily_order(today, section="featured", field="merchant__slug"), "merchant_id")
     )
 
 
@@ -173,21 +187,6 @@ def _open_now_candidates(now: datetime) -> list[Merchant]:
     )
 
 
-def _newest_product_of_each(merchants: list[Merchant]) -> list[Product]:
-    if not merchants:
-        return []
-    newest = {
-        product.merchant_id: product
-        for product in Product.objects.filter(
-            merchant_id__in=[merchant.pk for merchant in merchants], is_published=True
-        )
-        .select_related("merchant")
-        .order_by("merchant_id", "-created_at", "-pk")
-        .distinct("merchant_id")
-    }
-    return [newest[merchant.pk] for merchant in merchants if merchant.pk in newest]
-
-
 def home_page_content(*, now: datetime) -> HomePageContent:
     """Everything the home page shows at `now` (an aware datetime on the town's clock)."""
     today = now.date()
@@ -205,8 +204,8 @@ def home_page_content(*, now: datetime) -> HomePageContent:
             .select_related("category")
             .order_by("name", "pk")[:HOME_CAMPAIGN_MERCHANTS]
         )
-    content.featured_merchants = _featured_merchants(today)
-    content.featured_products = _newest_product_of_each(content.featured_merchants)
+    content.featured_products = _featured_newest_products(today)
+    content.featured_merchants = [product.merchant for product in content.featured_products]
     content.categories = _categories_with_counts()
     open_candidates = _open_now_candidates(now)
     # A featured product is not shown twice: ask for enough to drop them and still fill the row.

@@ -1,9 +1,9 @@
 """Accounts: inviting a person to a town and letting them choose their password."""
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from comptoir.accounts.models import User
+from comptoir.celery import task_after_commit
 
 
 def town_admin_invite(*, email: str, town: object) -> User:
@@ -15,12 +15,7 @@ def town_admin_invite(*, email: str, town: object) -> User:
     if not user.is_town_admin:
         user.is_town_admin = True
         user.save(update_fields=["is_town_admin"])
-    schema_name = connection.schema_name
-    transaction.on_commit(
-        lambda: account_invitation_send.apply_async(
-            args=[user.pk], headers={"_schema_name": schema_name}
-        )
-    )
+    task_after_commit(account_invitation_send, user.pk)
     return user
 
 

@@ -12,11 +12,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.celery import task_after_commit
 from marketplace.appointments.errors import (
     AppointmentInvalid,
     AppointmentNotAllowed,
@@ -40,10 +41,6 @@ def _require_member(*, actor: AbstractBaseUser, merchant_id: int) -> None:
         and MerchantMember.objects.filter(merchant_id=merchant_id, user_id=actor.pk).exists()
     ):
         raise AppointmentNotAllowed(_("You do not run this shop."))
-
-
-def _schema_headers() -> dict[str, str]:
-    return {"_schema_name": connection.schema_name}
 
 
 def slot_rule_add(
@@ -231,10 +228,7 @@ def appointment_book(
             **contact,
         )
         Slot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1)
-    headers = _schema_headers()
-    transaction.on_commit(
-        lambda: appointment_confirmation_send.apply_async(args=[appointment.pk], headers=headers)
-    )
+    task_after_commit(appointment_confirmation_send, appointment.pk)
     return appointment
 
 
@@ -261,10 +255,7 @@ def _cancel(*, appointment_id: int, cancelled_by: str, reason: str) -> Appointme
         appointment.cancelled_at = timezone.now()
         appointment.save(update_fields=["status", "cancelled_by", "cancel_reason", "cancelled_at"])
         Slot.objects.filter(pk=slot.pk).update(booked=F("booked") - 1)
-    headers = _schema_headers()
-    transaction.on_commit(
-        lambda: appointment_cancellation_send.apply_async(args=[appointment.pk], headers=headers)
-    )
+    task_after_commit(appointment_cancellation_send, appointment.pk)
     return appointment
 
 

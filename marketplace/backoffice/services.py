@@ -5,12 +5,13 @@ from datetime import date
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.celery import task_after_commit
 from marketplace.backoffice.errors import StaffInvalid, StaffNotAllowed
 from marketplace.backoffice.models import MerchantDailyVisits, StaffInvitation
 from marketplace.directory.hours import town_now
@@ -78,12 +79,7 @@ def staff_invite(
         invitation = StaffInvitation.objects.create(
             merchant_id=merchant_id, user=user, invited_by=actor
         )
-    schema_name = connection.schema_name
-    transaction.on_commit(
-        lambda: staff_invitation_send.apply_async(
-            args=[invitation.pk], headers={"_schema_name": schema_name}
-        )
-    )
+    task_after_commit(staff_invitation_send, invitation.pk)
     return member
 
 

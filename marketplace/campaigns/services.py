@@ -6,7 +6,6 @@ merchants and products must be visible to the public (approved, published) when 
 """
 
 import enum
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
@@ -16,11 +15,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from comptoir.accounts.models import User
+from comptoir.images import image_format_detect
+from comptoir.slugs import slug_free
 from marketplace.campaigns.errors import CampaignForbidden, CampaignInvalid, CampaignNotFound
 from marketplace.campaigns.models import (
     IMAGE_ALT_MAX_LENGTH,
@@ -56,16 +55,7 @@ def _require_town_admin(actor: Actor) -> User:
 def _image_problem(image: File) -> str | None:
     if image.size is not None and image.size > MAX_IMAGE_BYTES:
         return _("The image is larger than 10 MB.")
-    try:
-        image.seek(0)
-        with Image.open(image) as opened:
-            image_format = opened.format
-            opened.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        image_format = None
-    finally:
-        image.seek(0)
-    if image_format not in IMAGE_FORMATS:
+    if image_format_detect(image) not in IMAGE_FORMATS:
         return _("This file is not an image we can read: send a JPEG, PNG or WebP image.")
     return None
 
@@ -125,22 +115,6 @@ def _checked(
     }
 
 
-def _slug_for(title: str) -> str:
-    """A free slug from the title: "noel-dans-nos-commerces", else "…-2", "…-3"…"""
-    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "campagne"
-    taken = set(
-        Campaign.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
-            "slug", flat=True
-        )
-    )
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
-
-
 def _image_store(campaign: Campaign, image: File) -> None:
     suffix = PurePosixPath(image.name or "").suffix.lower() or ".jpg"
     # Default storage puts the file under the town's schema name.
@@ -191,7 +165,14 @@ def campaign_create(
         try:
             with transaction.atomic():
                 campaign = Campaign.objects.create(
-                    slug=_slug_for(str(cleaned["title"])), created_by=admin, **cleaned
+                    slug=slug_free(
+                        rows=Campaign.objects.all(),
+                        text=str(cleaned["title"]),
+                        base_length=SLUG_MAX_LENGTH - 8,
+                        fallback="campagne",
+                    ),
+                    created_by=admin,
+                    **cleaned,
                 )
                 if image is not None:
                     _image_store(campaign, image)

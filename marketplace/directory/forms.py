@@ -14,6 +14,7 @@ from comptoir.accounts.models import User
 from marketplace.directory.errors import DirectoryError, InvalidMerchantData
 from marketplace.directory.models import Category, Merchant, MerchantPhoto, OpeningHours
 from marketplace.directory.selectors import DirectoryFilters, categories_for_filters
+from marketplace.directory.services.merchants import PROFILE_FIELDS
 from marketplace.directory.services.opening_hours import MAX_RANGES_PER_DAY
 
 SEARCH_MAX_LENGTH = 100
@@ -105,32 +106,7 @@ class MerchantProfileForm(_CategoryTreeMixin, forms.ModelForm):
 
     class Meta:
         model = Merchant
-        fields = [
-            "name",
-            "category",
-            "description",
-            "logo",
-            "address",
-            "postcode",
-            "city",
-            "latitude",
-            "longitude",
-            "phone",
-            "email",
-            "website",
-            "facebook_url",
-            "instagram_url",
-            "siret",
-            "sells_online",
-            "offers_click_collect",
-            "offers_local_delivery",
-            "local_delivery_zone",
-            "local_delivery_fee_cents",
-            "offers_postal_delivery",
-            "postal_delivery_fee_cents",
-            "offers_appointments",
-            "offers_reserve_pay_in_shop",
-        ]
+        fields = list(PROFILE_FIELDS)
         field_classes = {"category": CategoryChoiceField}
         formfield_callback = _profile_formfield
         help_texts = {

@@ -208,6 +208,17 @@ class OpeningHours(models.Model):
                 condition=_CLOSES_AFTER_OPENING, name="opening_hours_closes_after_opening"
             )
         ]
+        indexes = [
+            # "Who is open now" reads one weekday's ranges starting before a clock time, for
+            # their merchants: an index-only scan instead of the whole week of every merchant.
+            models.Index(
+                fields=["weekday", "opens_at"],
+                include=["closes_at", "merchant"],
+                name="openinghours_weekday_opens",
+            ),
+            # A page of cards reads today's ranges of its merchants only.
+            models.Index(fields=["merchant", "weekday"], name="openinghours_merchant_day"),
+        ]
 
 
 class SpecialHours(models.Model):

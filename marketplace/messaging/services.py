@@ -5,11 +5,12 @@ task claims `Message.notified_at`, so a retry never sends twice.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.celery import task_after_commit
 from marketplace.directory.models import MerchantMember
 from marketplace.directory.selectors import merchants_visible
 from marketplace.messaging.errors import ConversationNotAllowed, MessageInvalid
@@ -145,10 +146,7 @@ def message_post(
             conversation_id=conversation.pk, author=author, side=side, body=text
         )
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now, **counters)
-    schema_name = connection.schema_name
-    transaction.on_commit(
-        lambda: message_notify.apply_async(args=[message.pk], headers={"_schema_name": schema_name})
-    )
+    task_after_commit(message_notify, message.pk)
     return message
 
 

@@ -1,5 +1,7 @@
 """The shopper's side of messaging, under /compte/messages/ (signed-in shoppers only)."""
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,46 +38,29 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def thread_render(
+def thread_respond(
     request: HttpRequest,
     *,
     conversation: Conversation,
-    form: MessageForm,
     viewer_side: str,
     post_url: str,
     page_template: str,
-    extra: dict[str, object] | None = None,
+    render_page: Callable[..., HttpResponse] = render,
 ) -> HttpResponse:
-    """The thread page, or only its fragment when htmx posted the form (no reload)."""
-    context = {
-        "conversation": conversation,
-        "thread_messages": conversation_messages(conversation=conversation),
-        "form": form,
-        "viewer_side": viewer_side,
-        "post_url": post_url,
-        **(extra or {}),
-    }
-    if request.htmx:
-        # htmx swaps only 2xx answers: the fragment carries its own errors.
-        return render(request, "messaging/_thread.html", context)
-    return render(request, page_template, context, status=400 if form.errors else 200)
+    """One side's thread: posts its message or marks the thread read, then shows it.
 
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation = conversation_of_shopper(shopper=request.user, conversation_id=pk)
-    if conversation is None:
-        raise Http404
-    post_url = reverse("messaging:thread", kwargs={"pk": pk})
+    Without htmx a good post redirects (no resubmission on reload); with htmx the fragment comes
+    back with the form emptied, or with its errors. `render_page` lets the back office add its
+    own frame to the context.
+    """
     form = MessageForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
             try:
                 message_post(
-                    conversation_id=pk,
+                    conversation_id=conversation.pk,
                     author=request.user,
-                    side=Side.SHOPPER,
+                    side=viewer_side,
                     body=form.cleaned_data["body"],
                 )
             except MessagingError as error:
@@ -84,14 +69,40 @@ def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
                 if not request.htmx:
                     return redirect(post_url)
                 form = MessageForm()
-    elif conversation.shopper_unread:
-        conversation_mark_read(conversation_id=pk, reader=request.user, side=Side.SHOPPER)
-    return thread_render(
+    else:
+        unread = (
+            conversation.merchant_unread
+            if viewer_side == Side.MERCHANT
+            else conversation.shopper_unread
+        )
+        if unread:
+            conversation_mark_read(
+                conversation_id=conversation.pk, reader=request.user, side=viewer_side
+            )
+    context = {
+        "conversation": conversation,
+        "thread_messages": conversation_messages(conversation=conversation),
+        "form": form,
+        "viewer_side": viewer_side,
+        "post_url": post_url,
+    }
+    if request.htmx:
+        # htmx swaps only 2xx answers: the fragment carries its own errors.
+        return render_page(request, "messaging/_thread.html", context)
+    return render_page(request, page_template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = conversation_of_shopper(shopper=request.user, conversation_id=pk)
+    if conversation is None:
+        raise Http404
+    return thread_respond(
         request,
         conversation=conversation,
-        form=form,
         viewer_side=Side.SHOPPER,
-        post_url=post_url,
+        post_url=reverse("messaging:thread", kwargs={"pk": pk}),
         page_template="messaging/thread.html",
     )
 

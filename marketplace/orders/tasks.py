@@ -6,6 +6,7 @@ retried or duplicated task sends it exactly once.
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from celery import shared_task
@@ -16,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from marketplace.orders.models import Checkout, Order
 from marketplace.orders.selectors import merchant_notification_emails
@@ -25,6 +26,9 @@ from marketplace.orders.services.notifications import notification_claim, notifi
 from marketplace.orders.sms import notify_sms
 from tenants.models import Town
 from tenants.selectors import towns_to_refresh
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TOWN_URLCONF = "comptoir.urls_town"
 
@@ -60,6 +64,35 @@ def _send_once(task, *, order_id: int, kind: str, send: Callable[[], None]) -> b
         notification_release(order_id=order_id, kind=kind)
         raise task.retry(exc=error) from error
     return True
+
+
+def _merchant_email_once(
+    task, *, order: Order, kind: str, subject: "StrOrPromise", template: str
+) -> bool:
+    """E-mail the shop's team about `order`, once per `kind`, in the town's language and time.
+
+    `subject` may name %(reference)s and %(shop)s.
+    """
+    recipients = merchant_notification_emails(merchant=order.merchant)
+    if not recipients:
+        return False
+    town = _town()
+
+    def send() -> None:
+        with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
+            context = {
+                "town": town,
+                "order": order,
+                "back_office_url": back_office_url(town, order),
+            }
+            send_mail(
+                subject=str(subject) % {"reference": order.reference, "shop": order.merchant.name},
+                message=render_to_string(template, context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+
+    return _send_once(task, order_id=order.pk, kind=kind, send=send)
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -108,27 +141,13 @@ def order_placed_notify_merchant(self, order_id: int) -> bool:
     )
     if order is None:
         return False
-    recipients = merchant_notification_emails(merchant=order.merchant)
-    if not recipients:
-        return False
-    town = _town()
-
-    def send() -> None:
-        with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
-            context = {
-                "town": town,
-                "order": order,
-                "back_office_url": back_office_url(town, order),
-            }
-            send_mail(
-                subject=_("New order %(reference)s for %(shop)s")
-                % {"reference": order.reference, "shop": order.merchant.name},
-                message=render_to_string("orders/email/merchant_new_order.txt", context),
-                from_email=None,
-                recipient_list=recipients,
-            )
-
-    return _send_once(self, order_id=order.pk, kind="merchant_new_order", send=send)
+    return _merchant_email_once(
+        self,
+        order=order,
+        kind="merchant_new_order",
+        subject=gettext_lazy("New order %(reference)s for %(shop)s"),
+        template="orders/email/merchant_new_order.txt",
+    )
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -137,27 +156,13 @@ def order_cancelled_notify_merchant(self, order_id: int) -> bool:
     order = Order.objects.select_related("merchant", "checkout").filter(pk=order_id).first()
     if order is None or order.status != Order.Status.CANCELLED:
         return False
-    recipients = merchant_notification_emails(merchant=order.merchant)
-    if not recipients:
-        return False
-    town = _town()
-
-    def send() -> None:
-        with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
-            context = {
-                "town": town,
-                "order": order,
-                "back_office_url": back_office_url(town, order),
-            }
-            send_mail(
-                subject=_("Order %(reference)s cancelled by the shopper")
-                % {"reference": order.reference},
-                message=render_to_string("orders/email/merchant_order_cancelled.txt", context),
-                from_email=None,
-                recipient_list=recipients,
-            )
-
-    return _send_once(self, order_id=order.pk, kind="merchant_cancelled", send=send)
+    return _merchant_email_once(
+        self,
+        order=order,
+        kind="merchant_cancelled",
+        subject=gettext_lazy("Order %(reference)s cancelled by the shopper"),
+        template="orders/email/merchant_order_cancelled.txt",
+    )
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)

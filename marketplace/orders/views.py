@@ -5,11 +5,11 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.accounts.models import User
+from comptoir.redirects import redirect_url_safe
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.hours import town_now
 from marketplace.orders.errors import OrdersError
@@ -62,15 +62,6 @@ def _cart_for_writing(request: HttpRequest) -> Cart:
     return cart
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @require_GET
 def cart(request: HttpRequest) -> HttpResponse:
     contents = cart_contents(cart=_cart(request))
@@ -108,7 +99,9 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
             {"ok": ok, "message": message, "cart_count": count},
         )
     (messages.success if ok else messages.error)(request, message)
-    return redirect(_next_url(request, reverse("orders:cart")))
+    return redirect(
+        redirect_url_safe(request, request.POST.get("next", ""), default=reverse("orders:cart"))
+    )
 
 
 @require_POST

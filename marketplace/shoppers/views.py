@@ -12,11 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.accounts.models import User
+from comptoir.redirects import next_url_safe
 from marketplace.orders.errors import OrdersError
 from marketplace.orders.models import Order
 from marketplace.orders.selectors import order_of_customer, orders_of_customer
@@ -56,15 +56,6 @@ def _shopper(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _next_url(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
@@ -81,7 +72,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend=AUTH_BACKEND)
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect(_next_url(request, reverse("shoppers:dashboard")))
+            return redirect(next_url_safe(request, default=reverse("shoppers:dashboard")))
     next_url = request.GET.get("next", "")
     action = f"{reverse('shoppers:sign_up')}?{urlencode({'next': next_url})}" if next_url else ""
     return render(request, "shoppers/sign_up.html", {"form": form, "action": action})
@@ -146,7 +137,7 @@ def _favourite_change(request: HttpRequest, change, done: str, **ids: int) -> Ht
         messages.error(request, error.message)
     else:
         messages.success(request, done)
-    return redirect(_next_url(request, reverse("shoppers:favourites")))
+    return redirect(next_url_safe(request, default=reverse("shoppers:favourites")))
 
 
 @login_required

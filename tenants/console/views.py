@@ -6,17 +6,17 @@ import django_otp
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.contrib.auth import REDIRECT_FIELD_NAME, login
+from django.contrib.auth import login
 from django.contrib.auth.views import LogoutView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
+from comptoir.redirects import next_url_safe
 from tenants.console.access import vendor_staff_enrolling, vendor_staff_required
 from tenants.console.forms import (
     ConsoleSignInForm,
@@ -52,15 +52,6 @@ _STATUS_DONE_MESSAGES = {
 }
 
 
-def _redirect_target(request: HttpRequest) -> str:
-    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "console:town_list"
-
-
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = ConsoleSignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -75,7 +66,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             login(request, user)
             if device is not None:
                 django_otp.login(request, device)
-            return redirect(_redirect_target(request))
+            return redirect(next_url_safe(request, default="console:town_list"))
     return render(request, "console/sign_in.html", {"form": form})
 
 

@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from comptoir.accounts.models import User
+from comptoir.images import image_format_detect
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
 from tenants.services.routing import town_routing_forget
@@ -127,16 +128,7 @@ def _image_problem(upload: File) -> str | None:
         return _("The image weighs %(size)s MB; at most 5 MB is allowed.") % {
             "size": number_format(upload.size / (1024 * 1024), decimal_pos=1)
         }
-    try:
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        image_format = None
-    finally:
-        upload.seek(0)
-    if image_format not in IMAGE_FORMATS:
+    if image_format_detect(upload) not in IMAGE_FORMATS:
         return _("This file is not an image in PNG, JPEG, WebP or GIF format.")
     return None
 

@@ -188,6 +188,7 @@ def test_pictures_are_drawn_locally_with_initials():
 
     assert initials("Miel de lavande") == "ML"
     assert initials("L'Atelier de Camille") == "AC"
+    assert initials("Coffret épicerie fine") == "CE"  # the built-in font has no "É"
     assert Image.open(io.BytesIO(renditions.image)).format == "JPEG"
     assert Image.open(io.BytesIO(renditions.thumbnail)).size == (400, 400)
     assert Image.open(io.BytesIO(renditions.webp)).format == "WEBP"

@@ -11,17 +11,9 @@ from marketplace.backoffice.views.base import backoffice_render
 from marketplace.messaging.errors import MessagingError
 from marketplace.messaging.forms import MessageForm
 from marketplace.messaging.models import Conversation, Side
-from marketplace.messaging.selectors import (
-    conversation_of_merchant,
-    conversations_of_merchant,
-    merchant_unread_total,
-)
-from marketplace.messaging.services import (
-    conversation_mark_read,
-    conversation_start_by_merchant,
-    message_post,
-)
-from marketplace.messaging.views import thread_render
+from marketplace.messaging.selectors import conversation_of_merchant, conversations_of_merchant
+from marketplace.messaging.services import conversation_start_by_merchant
+from marketplace.messaging.views import thread_respond
 from marketplace.orders.models import Order
 
 CONVERSATIONS_PER_PAGE = 25
@@ -42,37 +34,13 @@ def message_thread(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = conversation_of_merchant(merchant_id=merchant.pk, conversation_id=pk)
     if conversation is None:
         raise Http404
-    post_url = reverse("backoffice:message_thread", kwargs={"pk": pk})
-    form = MessageForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                message_post(
-                    conversation_id=pk,
-                    author=request.user,
-                    side=Side.MERCHANT,
-                    body=form.cleaned_data["body"],
-                )
-            except MessagingError as error:
-                form.add_error("body", str(error))
-            else:
-                if not request.htmx:
-                    return redirect(post_url)
-                form = MessageForm()
-    elif conversation.merchant_unread:
-        conversation_mark_read(conversation_id=pk, reader=request.user, side=Side.MERCHANT)
-    return thread_render(
+    return thread_respond(
         request,
         conversation=conversation,
-        form=form,
         viewer_side=Side.MERCHANT,
-        post_url=post_url,
+        post_url=reverse("backoffice:message_thread", kwargs={"pk": pk}),
         page_template="backoffice/messages/thread.html",
-        extra={
-            "merchant": merchant,
-            "is_owner": request.is_owner,  # type: ignore[attr-defined]
-            "unread_messages": merchant_unread_total(merchant_id=merchant.pk),
-        },
+        render_page=backoffice_render,
     )
 
 

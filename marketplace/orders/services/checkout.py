@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.celery import task_after_commit
 from marketplace.catalogue.services.stock import stock_take_for_lines
 from marketplace.directory.hours import pickup_slots, town_now
 from marketplace.directory.models import Merchant
@@ -23,7 +24,6 @@ from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEven
 from marketplace.orders.payments import PayInShopProvider, payment_provider_get
 from marketplace.orders.selectors import PICKUP_DAYS, merchants_for_checkout
 from marketplace.orders.services.cart import variant_refusal
-from marketplace.orders.services.notifications import task_after_commit
 from marketplace.orders.services.references import order_reference_new
 from marketplace.orders.tasks import checkout_confirmation_send, order_placed_notify_merchant
 
@@ -227,6 +227,8 @@ def _place(
     for order in orders:
         payment_provider_get(order.payment_method).start(order)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    task_after_commit(checkout_confirmation_send, checkout.pk)
+    # Robust: the orders are committed by then, so a broker hiccup is logged, not shown to the
+    # shopper as a failed checkout.
+    task_after_commit(checkout_confirmation_send, checkout.pk, robust=True)
     for order in orders:
-        task_after_commit(order_placed_notify_merchant, order.pk)
+        task_after_commit(order_placed_notify_merchant, order.pk, robust=True)

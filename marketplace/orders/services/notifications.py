@@ -1,13 +1,8 @@
 """Sending each order notification once: claimed in a table before sending, released on failure."""
 
-import logging
-from typing import Any
-
 from django.db import IntegrityError, transaction
 
 from marketplace.orders.models import OrderNotification
-
-logger = logging.getLogger(__name__)
 
 
 def notification_claim(*, order_id: int, kind: str) -> bool:
@@ -23,12 +18,3 @@ def notification_claim(*, order_id: int, kind: str) -> bool:
 def notification_release(*, order_id: int, kind: str) -> None:
     """Give a claim back after a failed send, so the task's retry sends it."""
     OrderNotification.objects.filter(order_id=order_id, kind=kind).delete()
-
-
-def task_after_commit(task: Any, *args: object) -> None:
-    """Queue `task(*args)` once the transaction commits, in the current town's schema.
-
-    Robust: the order is committed by then, so a broker hiccup is logged, not shown to the
-    shopper as a failed checkout.
-    """
-    transaction.on_commit(lambda: task.delay(*args), robust=True)

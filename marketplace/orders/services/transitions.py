@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.celery import task_after_commit
 from marketplace.catalogue.services.stock import stock_return_for_lines
 from marketplace.directory.models import MerchantMember
 from marketplace.orders.errors import (
@@ -23,7 +24,6 @@ from marketplace.orders.errors import (
 )
 from marketplace.orders.models import Order, OrderEvent
 from marketplace.orders.payments import payment_provider_get
-from marketplace.orders.services.notifications import task_after_commit
 from marketplace.orders.tasks import order_cancelled_notify_merchant, order_status_notify
 
 Status = Order.Status
@@ -133,7 +133,7 @@ def _apply(*, order: Order, transition: Transition, actor: Actor, reason: str) -
         provider.refund(order)
     elif order.status in (Status.COLLECTED, Status.DELIVERED):
         provider.handed_over(order)
-    task_after_commit(order_status_notify, order.pk, order.status)
+    task_after_commit(order_status_notify, order.pk, order.status, robust=True)
     return order
 
 
@@ -179,7 +179,7 @@ def order_cancel(
         )
         if is_customer and order.status == Status.PLACED:
             cancelled = _apply(order=order, transition=SHOPPER_CANCEL, actor=actor, reason=reason)
-            task_after_commit(order_cancelled_notify_merchant, order.pk)
+            task_after_commit(order_cancelled_notify_merchant, order.pk, robust=True)
             return cancelled
         if _is_member(actor, order):
             return _apply(order=order, transition=MERCHANT_CANCEL, actor=actor, reason=reason)

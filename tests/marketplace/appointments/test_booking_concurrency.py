@@ -3,11 +3,10 @@
 These tests commit (no rollback covers several connections), so they clean up after themselves.
 """
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from marketplace.appointments.errors import SlotUnavailable
@@ -15,6 +14,7 @@ from marketplace.appointments.models import Appointment, Slot
 from marketplace.appointments.services import appointment_book
 from marketplace.directory.models import Category, Merchant
 from tenants.models import Town
+from tests.concurrency import in_threads, town_committed
 from tests.conftest import inside
 from tests.marketplace.appointments.conftest import slot_add
 from tests.marketplace.backoffice.builders import shop_create
@@ -22,36 +22,13 @@ from tests.marketplace.backoffice.builders import shop_create
 
 @pytest.fixture
 def committed_town(django_db_setup, django_db_blocker) -> Iterator[Town]:
-    with django_db_blocker.unblock():
-        town = Town.objects.get(slug="alpha")
+    def cleanup() -> None:
+        Appointment.objects.filter(merchant__slug__startswith="bo-shop-").delete()
+        Merchant.objects.filter(slug__startswith="bo-shop-").delete()
+        Category.objects.filter(slug__startswith="bo-cat-").delete()
+
+    with town_committed(django_db_blocker, cleanup=cleanup) as town:
         yield town
-        with inside(town):
-            Appointment.objects.filter(merchant__slug__startswith="bo-shop-").delete()
-            Merchant.objects.filter(slug__startswith="bo-shop-").delete()
-            Category.objects.filter(slug__startswith="bo-cat-").delete()
-        connection.set_schema_to_public()
-
-
-def _in_threads(count: int, work: Callable[[int], None], town: Town) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            with inside(town):
-                barrier.wait()
-                work(index)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_shoppers_on_three_places_book_exactly_three(committed_town):
@@ -67,7 +44,7 @@ def test_twenty_shoppers_on_three_places_book_exactly_three(committed_town):
             email=f"client{index}@example.org",
         )
 
-    errors = _in_threads(20, book, committed_town)
+    errors = in_threads(20, book, committed_town)
 
     with inside(committed_town):
         assert Appointment.objects.filter(slot=slot).count() == 3
