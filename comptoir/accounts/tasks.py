@@ -1,4 +1,5 @@
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import connection
@@ -31,7 +32,7 @@ def account_invitation_send(self, user_id: int) -> None:
                 "token": default_token_generator.make_token(user),
             },
         )
-        with override("fr"):
+        with override(settings.LANGUAGE_CODE):
             context = {"town": town, "user": user, "link": town.build_url(path)}
             send_mail(
                 subject=_("Your administrator access to %(town)s's portal") % {"town": town.name},
