@@ -4,8 +4,7 @@ These tests commit (no rollback can cover several connections), so they clean up
 themselves; the conftest's towns stay as they were.
 """
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection, transaction
@@ -14,42 +13,20 @@ from marketplace.catalogue.models import StockMovement, Variant
 from marketplace.catalogue.services.stock import InsufficientStock, stock_take_for_lines
 from marketplace.directory.models import Category, Merchant
 from tenants.models import Town
+from tests.concurrency import in_threads, town_committed
 from tests.conftest import inside
 from tests.marketplace.catalogue.conftest import merchant_create, product_row_create
 
 
 @pytest.fixture
 def committed_town(django_db_setup, django_db_blocker) -> Iterator[Town]:
-    with django_db_blocker.unblock():
-        town = Town.objects.get(slug="alpha")
+    def cleanup() -> None:
+        # Products, variants and movements go with their merchant (CASCADE).
+        Merchant.objects.filter(slug__startswith="test-merchant-").delete()
+        Category.objects.filter(slug__startswith="test-cat-").delete()
+
+    with town_committed(django_db_blocker, cleanup=cleanup) as town:
         yield town
-        with inside(town):
-            # Products, variants and movements go with their merchant (CASCADE).
-            Merchant.objects.filter(slug__startswith="test-merchant-").delete()
-            Category.objects.filter(slug__startswith="test-cat-").delete()
-        connection.set_schema_to_public()
-
-
-def _in_threads(count: int, work: Callable[[int], None], town: Town) -> list[BaseException]:
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> None:
-        try:
-            with inside(town):
-                barrier.wait()
-                work(index)
-        except BaseException as error:  # reported to the test below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def test_twenty_buyers_of_ten_units_sell_exactly_ten(committed_town):
@@ -67,7 +44,7 @@ def test_twenty_buyers_of_ten_units_sell_exactly_ten(committed_town):
         except InsufficientStock:
             pass
 
-    errors = _in_threads(20, buy, committed_town)
+    errors = in_threads(20, buy, committed_town)
 
     assert errors == []
     assert len(sold) == 10
@@ -95,7 +72,7 @@ def test_carts_taking_the_same_skus_in_opposite_order_never_deadlock(committed_t
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_sleep(0.005)")
 
-    errors = _in_threads(2, buy, committed_town)
+    errors = in_threads(2, buy, committed_town)
 
     assert errors == []
     with inside(committed_town):
