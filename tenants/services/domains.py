@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, Town, VendorAuditEvent
+from tenants.services.audit import vendor_audit_record
 from tenants.services.routing import town_routing_forget
 
 # One DNS label (RFC 1123): letters, digits and inner hyphens, 1 to 63 characters.
@@ -49,9 +50,8 @@ def town_domain_add(*, town: Town, domain: str, actor_email: str = "") -> Domain
         try:
             with transaction.atomic():
                 added = Domain.objects.create(domain=host_name, tenant=town, is_primary=False)
-                VendorAuditEvent.objects.create(
-                    town_name=town.name,
-                    town_schema=town.schema_name,
+                vendor_audit_record(
+                    town=town,
                     action=VendorAuditEvent.Action.DOMAIN_ADD,
                     actor_email=actor_email,
                     detail=host_name,

@@ -19,6 +19,7 @@ from django_tenants.utils import schema_context
 from comptoir.accounts.models import User
 from tenants.errors import VendorAccessRefused
 from tenants.models import Town, VendorAccessNonce, VendorAuditEvent
+from tenants.services.audit import vendor_audit_record
 
 VENDOR_ACCESS_MAX_AGE = timedelta(minutes=2)
 # Used nonces are kept this long for the record, then swept by the next grant.
@@ -40,11 +41,8 @@ def vendor_access_grant(*, town: Town, staff: User) -> str:
             staff_email=staff.email,
             staff_name=staff.get_full_name(),
         )
-        VendorAuditEvent.objects.create(
-            town_name=town.name,
-            town_schema=town.schema_name,
-            action=VendorAuditEvent.Action.OPEN_ADMIN,
-            actor_email=staff.email,
+        vendor_audit_record(
+            town=town, action=VendorAuditEvent.Action.OPEN_ADMIN, actor_email=staff.email
         )
     token = signing.dumps({"nonce": nonce, "schema": town.schema_name}, salt=_SIGNING_SALT)
     path = reverse(

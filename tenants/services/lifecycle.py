@@ -16,6 +16,7 @@ from django_tenants.utils import quote_schema_name, schema_context
 
 from tenants.errors import TownStateInvalid
 from tenants.models import Town, VendorAuditEvent
+from tenants.services.audit import vendor_audit_record
 from tenants.services.routing import town_routing_forget
 
 _NEXT_STATUS_ALLOWED: dict[str, set[str]] = {
@@ -47,12 +48,7 @@ def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
             )
         locked.status = status
         locked.save(update_fields=["status"])
-        VendorAuditEvent.objects.create(
-            town_name=locked.name,
-            town_schema=locked.schema_name,
-            action=_AUDIT_ACTION[status],
-            actor_email=actor_email,
-        )
+        vendor_audit_record(town=locked, action=_AUDIT_ACTION[status], actor_email=actor_email)
     town_routing_forget()
     return locked
 
@@ -104,9 +100,8 @@ def town_delete(*, town: Town, actor_email: str = "") -> str:
     with schema_context("public"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(town.schema_name)} CASCADE")
-        VendorAuditEvent.objects.create(
-            town_name=town.name,
-            town_schema=town.schema_name,
+        vendor_audit_record(
+            town=town,
             action=VendorAuditEvent.Action.DELETE,
             actor_email=actor_email,
             detail=dump_name,

@@ -15,6 +15,7 @@ from comptoir.accounts.services import town_admin_invite
 from marketplace.directory.services.categories import categories_create_defaults
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, Town, VendorAuditEvent
+from tenants.services.audit import vendor_audit_record
 from tenants.services.defaults import town_default_texts
 from tenants.services.locks import provisioning_lock
 from tenants.services.routing import town_routing_forget
@@ -150,9 +151,8 @@ def town_provision(
             town.auto_create_schema = False
         town.save(verbosity=0)
         Domain.objects.create(domain=domain_name, tenant=town, is_primary=True)
-        VendorAuditEvent.objects.create(
-            town_name=town.name,
-            town_schema=schema_name,
+        vendor_audit_record(
+            town=town,
             action=VendorAuditEvent.Action.PROVISION,
             actor_email=actor_email,
             detail=used.value,

@@ -10,6 +10,8 @@ from tenants.tasks import spare_pool_refill
 def test_beat_schedule_names_registered_tasks():
     from comptoir.celery import app
 
+    # What a worker does at start: import every app's tasks module (autodiscovery).
+    app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
 
