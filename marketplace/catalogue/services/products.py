@@ -7,7 +7,6 @@ locked and recorded.
 """
 
 import enum
-import re
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -15,11 +14,11 @@ from typing import cast
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image
 
 from comptoir.accounts.models import User
+from comptoir.images import image_format_detect
+from comptoir.slugs import slug_free
 from marketplace.catalogue.errors import ProductInvalid, ProductNotFound
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh
@@ -178,16 +177,7 @@ def _photo_checked(photo: File, errors: dict[str, list[str]]) -> None:
     if photo.size is not None and photo.size > MAX_PHOTO_BYTES:
         errors.setdefault("photo", []).append(_("The photo is larger than 10 MB."))
         return
-    try:
-        photo.seek(0)
-        with Image.open(photo) as image:
-            image_format = image.format
-            image.verify()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        image_format = None
-    finally:
-        photo.seek(0)
-    if image_format not in PHOTO_FORMATS:
+    if image_format_detect(photo) not in PHOTO_FORMATS:
         errors.setdefault("photo", []).append(
             _("This file is not a photo we can read: send a JPEG, PNG or WebP image.")
         )
@@ -197,19 +187,9 @@ def _photo_checked(photo: File, errors: dict[str, list[str]]) -> None:
 
 
 def _slug_for(title: str) -> str:
-    """A free slug from the title: "savon-au-lait", else "savon-au-lait-2", "-3"…"""
-    base = slugify(title)[: _SLUG_MAX - 8].strip("-") or "produit"
-    taken = set(
-        Product.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$").values_list(
-            "slug", flat=True
-        )
+    return slug_free(
+        rows=Product.objects.all(), text=title, base_length=_SLUG_MAX - 8, fallback="produit"
     )
-    if base not in taken:
-        return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
 
 
 def _product_saved(product: Product) -> Product:
