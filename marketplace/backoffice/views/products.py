@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from marketplace.backoffice.access import backoffice_view
@@ -193,7 +194,8 @@ def products_bulk(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)d variant(s) updated.") % {"count": changed},
+                ngettext("%(count)d variant updated.", "%(count)d variants updated.", changed)
+                % {"count": changed},
             )
             return redirect(request.get_full_path())
     return backoffice_render(

@@ -387,3 +387,16 @@ def test_product_page_costs_the_same_queries_whatever_the_variants(
 
     with django_assert_num_queries(17):
         owner_client.get(url)
+
+
+def test_bulk_edit_reports_the_count_with_a_french_plural(owner_client, town_a, shop_a):
+    first = variants_of(town_a, product_add(town_a, shop_a, title="A", stocks=(5,)))[0]
+    second = variants_of(town_a, product_add(town_a, shop_a, title="B", stocks=(6,)))[0]
+
+    response = owner_client.post(
+        "/boutique/produits/prix-et-stock/",
+        _bulk_post([first, second], [("26,50", 5), ("31,50", 6)]),
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["2 variantes mises à jour."]
