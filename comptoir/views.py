@@ -1,7 +1,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.response import TemplateResponse
 
 from marketplace.directory.hours import town_now
+from marketplace.page_cache import shop_window_page
 from marketplace.storefront import home_page_content
 
 
@@ -9,8 +11,11 @@ def vendor_home(request: HttpRequest) -> HttpResponse:
     return render(request, "comptoir/vendor_home.html")
 
 
+@shop_window_page
 def town_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "comptoir/town_home.html", {"home": home_page_content(now=town_now())})
+    return TemplateResponse(
+        request, "comptoir/town_home.html", {"home": home_page_content(now=town_now())}
+    )
 
 
 def town_legal_notice(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,8 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -55,6 +57,25 @@ def _routing_cache_between_tests() -> Iterator[None]:
     town_routing_forget()
     yield
     town_routing_forget()
+
+
+def cache_empty() -> None:
+    """Empty this process's cache entries. xdist workers share Redis: each its own keys only."""
+    cache = caches["default"]  # the backend itself: `django.core.cache.cache` is a proxy
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"*:{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _cache_between_tests() -> None:
+    """The cache outlives a rolled-back test too: a page kept from the last test's rows must not
+    be served to this one."""
+    cache_empty()
 
 
 @pytest.fixture

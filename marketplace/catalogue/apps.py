@@ -21,4 +21,7 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self) -> None:
+        from marketplace.page_cache import shop_window_watch
+
         connection_created.connect(_search_session_settings, dispatch_uid="catalogue-search")
+        shop_window_watch()

@@ -3,7 +3,8 @@
 from urllib.parse import quote
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from marketplace.catalogue.models import Product
@@ -15,6 +16,7 @@ from marketplace.catalogue.selectors import (
     variant_availability,
 )
 from marketplace.directory.hours import is_open_at, opening_ranges_on, town_now
+from marketplace.page_cache import shop_window_page
 from tenants.models import Town
 
 SEARCH_PER_PAGE = 24
@@ -43,6 +45,7 @@ def _og_price(cents: int | None) -> str:
     return "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
 
 
+@shop_window_page
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = town_now()
     product: Product | None = product_for_page(slug=slug, today=now.date())
@@ -75,7 +78,7 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "og_image": absolute_media_url(town, photos[0].image.url) if photos else "",
         "og_price": _og_price(product.lowest_price_cents),
     }
-    return render(request, "catalogue/product_detail.html", context)
+    return TemplateResponse(request, "catalogue/product_detail.html", context)
 
 
 def _page_number(raw: str | None) -> int:
@@ -85,6 +88,7 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
+@shop_window_page
 def search(request: HttpRequest) -> HttpResponse:
     q = query_normalised(request.GET.get("q", ""))
     category = request.GET.get("categorie", "").strip() or None
@@ -113,4 +117,4 @@ def search(request: HttpRequest) -> HttpResponse:
         "merchant": merchant,
         "searched": searched,
     }
-    return render(request, "catalogue/search.html", context)
+    return TemplateResponse(request, "catalogue/search.html", context)

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
@@ -34,6 +35,7 @@ from marketplace.directory.selectors import (
     merchants_on_map,
 )
 from marketplace.directory.services.merchants import merchant_register
+from marketplace.page_cache import shop_window_page
 
 # The directory's tabs, one per kind of entry (the same tree holds shops and the rest).
 KIND_TABS = (
@@ -56,6 +58,7 @@ def _mark_open(merchants: list[Merchant], now: datetime) -> list[Merchant]:
 
 
 @require_GET
+@shop_window_page
 def directory(request: HttpRequest) -> HttpResponse:
     now = town_now()
     categories = categories_for_filters()
@@ -67,7 +70,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     _mark_open(list(page.object_list), now)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    return TemplateResponse(
         request,
         "directory/directory.html",
         {

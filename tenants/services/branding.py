@@ -24,6 +24,7 @@ from PIL import Image
 
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
+from marketplace.page_cache import shop_window_changed
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
 from tenants.services.routing import town_routing_forget
@@ -250,6 +251,7 @@ def town_branding_update(*, town: Town, actor: User, **fields: Any) -> Town:
             ]
             if changes:
                 Town.objects.filter(pk=town.pk).update(**changes)
+                shop_window_changed(schema=town.schema_name)  # an update sends no signal
             transaction.on_commit(lambda: _files_delete(replaced))
             transaction.on_commit(town_routing_forget)
             saved = Town.objects.get(pk=town.pk)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
+from celery.fixups.django import DjangoWorkerFixup
 from django.conf import settings
 from django.db import connection
 
@@ -27,10 +28,13 @@ def schema_probe(label: str) -> None:
 
 
 @pytest.fixture
-def worker_queue() -> Iterator[str]:
+def worker_queue(monkeypatch) -> Iterator[str]:
     """A real worker on Redis, consuming a queue of this test's own."""
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: Celery runs tasks in-process")
+    # Celery's Django fixup closes the database sockets a forked worker inherits; this worker is
+    # a thread of the test process, whose sockets (the test's own connection) must stay open.
+    monkeypatch.setattr(DjangoWorkerFixup, "_maybe_close_db_fd", lambda self, connection: None)
     name = f"tests-{uuid.uuid4().hex}"
     saved = {
         key: celery_app.conf[key] for key in ("task_always_eager", "worker_hijack_root_logger")

@@ -25,6 +25,7 @@ from marketplace.catalogue.services.search import products_search_refresh
 from marketplace.catalogue.services.stock import stock_adjust, stock_set
 from marketplace.catalogue.tasks import product_photo_process
 from marketplace.directory.models import Category, Merchant
+from marketplace.page_cache import shop_window_changed
 
 # A million euros: more is a typing slip (and the column is a 32-bit integer).
 MAX_PRICE_CENTS = 100_000_000
@@ -548,6 +549,7 @@ def products_bulk_update(
                 moved = True
             changed += moved
         Variant.objects.bulk_update(repriced, ["price_cents"])
+    shop_window_changed()  # bulk writes send no signal
     return changed
 
 

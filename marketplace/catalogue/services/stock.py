@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from marketplace.catalogue.models import StockMovement, Variant
+from marketplace.page_cache import shop_window_changed
 
 
 class InsufficientStock(Exception):
@@ -71,6 +72,7 @@ def _apply(
         )
     Variant.objects.bulk_update([variants[pk] for pk in sorted(deltas)], ["stock"])
     StockMovement.objects.bulk_create(movements)
+    shop_window_changed()  # bulk writes send no signal
 
 
 def stock_adjust(

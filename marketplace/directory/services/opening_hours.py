@@ -15,6 +15,7 @@ from marketplace.directory.errors import InvalidOpeningHours
 from marketplace.directory.hours import MIDNIGHT, town_now
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 from marketplace.directory.services.merchants import merchant_require_member
+from marketplace.page_cache import shop_window_changed
 
 MAX_RANGES_PER_DAY = 6
 # An exceptional period (a holiday closure) spans at most this many days, and starts at most
@@ -96,6 +97,7 @@ def opening_hours_set(
             for weekday in sorted(by_day)
             for opens, closes in sorted(by_day[weekday])
         )
+    shop_window_changed()  # bulk writes send no signal
     return rows
 
 
@@ -170,6 +172,7 @@ def special_hours_add(
             problems.extend(_ranges_problems(_date_label(each_day), day_ranges))
         if problems:
             raise InvalidOpeningHours(*problems)
+        shop_window_changed()  # bulk writes send no signal
         return SpecialHours.objects.bulk_create(
             SpecialHours(
                 merchant_id=merchant_id,

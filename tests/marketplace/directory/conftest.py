@@ -132,7 +132,8 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 
 
 def queries_for(client, url: str) -> int:
-    """SQL queries one GET costs, once routing is warm (the host → town cache filled).
+    """SQL queries one GET costs when it renders its page, once routing is warm (the host → town
+    cache filled) and the page cache empty (a cached page costs none).
 
     django-tenants' `SET search_path` before each cursor is left out: it is a property of the
     connection settings, not of the page.
@@ -140,7 +141,10 @@ def queries_for(client, url: str) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from tests.conftest import cache_empty
+
     client.get(url)
+    cache_empty()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
