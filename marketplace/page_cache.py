@@ -2,12 +2,14 @@
 
 What these pages show below the header is the same for every visitor of a town at a given
 minute, so it is rendered once and kept in the cache; each request then renders only the town's
-shell around it (header with the visitor's cart and account links, messages, footer). Nothing
-else changes: the page template, its blocks and their HTML are the view's own.
+shell around it (header with the visitor's cart and account links, messages, footer). A visitor
+without a session has no shell of their own: they get the whole page as kept, with their CSRF
+token put in. Nothing else changes: the page template, its blocks and their HTML are the view's
+own.
 
 A cached page is keyed by the town (django-tenants' cache key function), the host and full
-path, the language, the town's minute (a card's "open now" is right to the minute) and the
-town's shop-window version. Every write to what these pages show bumps the version, so a
+path, the language and the town's minute (a card's "open now" is right to the minute), and kept
+with the town's shop-window version it was rendered at. Every write to what these pages show bumps the version, so a
 merchant sees a new price or photo on the next request: model signals cover saves and deletes,
 and the few services that write in bulk (which sends no signal) call `shop_window_changed`
 themselves. Entries expire after CACHE_SECONDS whatever happens, which bounds any staleness.
@@ -19,6 +21,7 @@ import time
 from collections.abc import Callable
 from functools import partial, wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -41,15 +44,15 @@ VERSION_KEY = "shop-window:version"
 # The apps whose rows the shop window shows; the town's own row (texts and images of the home
 # page) is watched too.
 SHOWN_APPS = frozenset({"catalogue", "directory", "campaigns"})
-# A form's CSRF token is the visitor's own: the cached HTML keeps a marker in its place.
-CSRF_INPUT = re.compile(r'(<input type="hidden" name="csrfmiddlewaretoken" value=")[^"]*(">)')
+# A CSRF token is the visitor's own: the cached HTML keeps a marker in its place, in forms and
+# in the htmx headers of the shell.
+CSRF_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*(")')
 CSRF_MARKER = "\x00csrf-token\x00"
+# The cookies that make a visitor's shell their own: a session (account, cart, support access)
+# or messages waiting. A visitor with neither gets the same whole page as any other.
+OWN_SHELL_COOKIES = frozenset({settings.SESSION_COOKIE_NAME, "messages"})
 
 View = Callable[..., HttpResponse]
-
-
-def shop_window_version() -> int:
-    return cache.get(VERSION_KEY) or 0
 
 
 def _version_bump(*, schema: str) -> None:
@@ -75,10 +78,19 @@ def shop_window_changed(*, schema: str | None = None) -> None:
         transaction.on_commit(bump, robust=True)
 
 
-def _page_key(request: HttpRequest) -> str:
+def _page_key(request: HttpRequest, *, whole: bool) -> str:
     minute = town_now().strftime("%Y-%m-%dT%H:%M")
     where = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"shop-window:page:{shop_window_version()}:{get_language()}:{minute}:{where}"
+    part = "whole" if whole else "blocks"
+    return f"shop-window:{part}:{get_language()}:{minute}:{where}"
+
+
+def _tokens_hidden(html: str) -> str:
+    return CSRF_TOKEN.sub(rf"\g<1>{CSRF_MARKER}\g<2>", html)
+
+
+def _tokens_given(request: HttpRequest, html: str) -> str:
+    return html.replace(CSRF_MARKER, get_token(request)) if CSRF_MARKER in html else html
 
 
 def _blocks_render(request: HttpRequest, response: TemplateResponse) -> dict[str, str]:
@@ -87,35 +99,47 @@ def _blocks_render(request: HttpRequest, response: TemplateResponse) -> dict[str
         html = render_block_to_string(
             response.template_name, name, response.context_data, request=request
         )
-        blocks[name] = CSRF_INPUT.sub(rf"\g<1>{CSRF_MARKER}\g<2>", html)
+        blocks[name] = _tokens_hidden(html)
     return blocks
 
 
 def _page_render(request: HttpRequest, blocks: dict[str, str]) -> HttpResponse:
-    if any(CSRF_MARKER in html for html in blocks.values()):
-        token = get_token(request)
-        blocks = {name: html.replace(CSRF_MARKER, token) for name, html in blocks.items()}
-    safe: dict[str, SafeString] = {name: mark_safe(html) for name, html in blocks.items()}  # noqa: S308 — rendered by our templates
+    safe: dict[str, SafeString] = {
+        name: mark_safe(_tokens_given(request, html))  # noqa: S308 — our templates' own output
+        for name, html in blocks.items()
+    }
     return render(request, "shop_window_page.html", {"blocks": safe})
 
 
 def shop_window_page(view: View) -> View:
     """Serve a shop-window view's page from the cache. The view returns a TemplateResponse; any
-    other answer (a redirect, an error) passes through and is not kept."""
+    other answer (a redirect, an error) passes through and is not kept.
+
+    A visitor without a session gets the whole page as kept (their token put in); any other
+    visitor gets the kept blocks in a shell rendered for them."""
 
     @wraps(view)
     def cached_view(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if request.method != "GET" or getattr(request, "htmx", False):
             return view(request, *args, **kwargs)
-        key = _page_key(request)
-        blocks = cache.get(key)
-        if blocks is None:
-            response = view(request, *args, **kwargs)
-            if not isinstance(response, TemplateResponse) or response.status_code != 200:
-                return response
-            blocks = _blocks_render(request, response)
-            cache.set(key, blocks, CACHE_SECONDS)
-        return _page_render(request, blocks)
+        whole = not (OWN_SHELL_COOKIES & request.COOKIES.keys())
+        key = _page_key(request, whole=whole)
+        # The page is kept with the version it was rendered at: one round trip reads both.
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY, 0)
+        kept_version, kept = found.get(key, (None, None))
+        if kept_version == version:
+            if whole:
+                return HttpResponse(_tokens_given(request, kept))
+            return _page_render(request, kept)
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, TemplateResponse) or response.status_code != 200:
+            return response
+        blocks = _blocks_render(request, response)
+        page = _page_render(request, blocks)
+        kept = _tokens_hidden(page.content.decode()) if whole else blocks
+        cache.set(key, (version, kept), CACHE_SECONDS)
+        return page
 
     return cached_view
 

@@ -19,7 +19,7 @@ from marketplace.catalogue.services.products import (
 from marketplace.catalogue.services.stock import stock_set
 from marketplace.directory.hours import town_now
 from marketplace.orders.models import CartLine
-from tests.conftest import host_of, inside
+from tests.conftest import host_of, inside, signed_in, user_create
 from tests.marketplace.catalogue.conftest import merchant_create
 
 NBSP = "\u00a0"
@@ -181,3 +181,19 @@ def test_a_change_in_one_town_leaves_the_other_s_pages_cached(client_a, client_b
 
     assert _get(client_b, "/")[1] == 0
     assert _get(client_a, "/")[1] > 0
+
+
+def test_a_signed_in_visitor_gets_their_own_header_around_a_kept_page(client_a, town_a, soap):
+    user_create(town_a, "lea@example.fr")
+    shopper = signed_in(Client(HTTP_HOST=host_of(town_a)), town_a, "lea@example.fr")
+    anonymous, _queries = _get(client_a, "/")  # no session: the whole page is kept
+
+    mine, _queries = _get(shopper, "/")
+    anonymous_again, cached = _get(client_a, "/")
+    mine_again, _queries = _get(shopper, "/")
+
+    assert cached == 0
+    assert 'deconnexion/"' in mine and 'deconnexion/"' in mine_again
+    assert 'deconnexion/"' not in anonymous and 'deconnexion/"' not in anonymous_again
+    assert "Épicerie du Lac" in mine_again and "Épicerie du Lac" in anonymous_again
+    assert not set(_tokens(anonymous_again)) & set(_tokens(mine_again))
