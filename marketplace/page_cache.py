@@ -9,10 +9,11 @@ own.
 
 A cached page is keyed by the town (django-tenants' cache key function), the host and full
 path, the language and the town's minute (a card's "open now" is right to the minute), and kept
-with the town's shop-window version it was rendered at. Every write to what these pages show bumps the version, so a
-merchant sees a new price or photo on the next request: model signals cover saves and deletes,
-and the few services that write in bulk (which sends no signal) call `shop_window_changed`
-themselves. Entries expire after CACHE_SECONDS whatever happens, which bounds any staleness.
+with the town's shop-window version it was rendered at. Every write to what these pages show
+bumps the version, so a merchant sees a new price or photo on the next request: model signals
+cover saves and deletes, and the few services that write in bulk (which sends no signal) call
+`shop_window_changed` themselves. Entries expire after CACHE_SECONDS whatever happens, which
+bounds any staleness.
 """
 
 import hashlib
