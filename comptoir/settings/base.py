@@ -144,6 +144,10 @@ else:
         }
     }
 
+# Sessions are read from the cache (keys carry the schema, like the town's own session table)
+# and written through to the database: a signed-in page costs no session query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # Without Redis (a laptop, the smoke run) tasks run in-process, right away.

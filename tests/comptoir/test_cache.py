@@ -7,8 +7,10 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import inside
+from tests.conftest import inside, signed_in, user_create
 
 
 @pytest.fixture
@@ -63,3 +65,20 @@ def test_redis_holds_one_key_per_schema(town_a, town_b, key):
         f"alpha:{prefix}:1:{key}",
         f"beta:{prefix}:1:{key}",
     }
+
+
+def test_a_session_is_read_from_its_own_town_s_cache(client_a, town_a, town_b):
+    from django.contrib.sessions.backends.cached_db import KEY_PREFIX
+
+    user_create(town_a, "lea@alpha.test")
+    signed_in(client_a, town_a, "lea@alpha.test")
+    session_key = client_a.cookies[settings.SESSION_COOKIE_NAME].value
+
+    with inside(town_a):
+        assert cache.get(KEY_PREFIX + session_key)["_auth_user_id"]
+    with inside(town_b):
+        assert cache.get(KEY_PREFIX + session_key) is None
+    client_a.get("/mentions-legales/")  # the routing cache warmed
+    with CaptureQueriesContext(connection) as queries:
+        client_a.get("/mentions-legales/")
+    assert not any("django_session" in query["sql"] for query in queries.captured_queries)

@@ -23,7 +23,7 @@ def test_appointments_page_costs_the_same_queries(
         _booked(town_a, shop_a, in_hours=24 + number)
     owner_client.get("/boutique/rendez-vous/")
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = owner_client.get("/boutique/rendez-vous/")
 
     assert len(response.context["page"].object_list) == count
@@ -64,7 +64,7 @@ def test_rules_page_costs_the_same_queries(
                                     ends_at=time(12), duration_minutes=30)  # fmt: skip
     owner_client.get("/boutique/rendez-vous/creneaux/")
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = owner_client.get("/boutique/rendez-vous/creneaux/")
 
     assert len(response.context["rules"]) == count

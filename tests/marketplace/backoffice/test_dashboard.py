@@ -58,7 +58,7 @@ def test_dashboard_costs_the_same_queries_whatever_the_amount(
             Appointment.objects.create(slot=slot, merchant=shop_a, name="J", email="j@example.org")
     owner_client.get("/boutique/")
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(18):
         response = owner_client.get("/boutique/")
 
     assert len(response.context["orders_to_handle"]) == count
@@ -96,7 +96,7 @@ def test_shop_chooser_costs_the_same_queries(
     client = signed_in(Client(HTTP_HOST=host_of(town_a)), town_a, owner_a.email)
     client.get("/boutique/choisir/")
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get("/boutique/choisir/")
 
     assert len(response.context["shops"]) == shops

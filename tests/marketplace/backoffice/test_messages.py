@@ -6,8 +6,8 @@ from marketplace.messaging.services import conversation_start_by_shopper, messag
 from tests.conftest import inside, user_create
 from tests.marketplace.backoffice.builders import order_add, reload
 
-LIST_QUERIES = 14
-THREAD_QUERIES = 14
+LIST_QUERIES = 12
+THREAD_QUERIES = 12
 
 
 def _conversation(town, shop, email="camille@alpha.test", body="Bonjour"):

@@ -14,8 +14,8 @@ from tests.marketplace.backoffice.builders import (
     variants_of,
 )
 
-INBOX_QUERIES = 16
-DETAIL_QUERIES = 18
+INBOX_QUERIES = 14
+DETAIL_QUERIES = 16
 
 
 def _order(town, shop, *, status=Order.Status.PLACED, lines=1, stock=5, **fields):
@@ -220,7 +220,7 @@ def test_picking_slip_costs_the_same_queries(
     url = f"/boutique/commandes/{order.reference}/bon/"
     owner_client.get(url)
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         owner_client.get(url)
 
 

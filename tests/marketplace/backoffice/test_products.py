@@ -5,8 +5,8 @@ from tests.conftest import inside
 from tests.marketplace.backoffice.builders import product_add, stock_of, variants_of
 from tests.marketplace.catalogue.conftest import jpeg_upload
 
-# Session, user, shop, the unread badge and the cart badge of the town's header, then the page.
-LIST_QUERIES = 18
+# User, shop, the unread badge and the cart badge of the town's header, then the page.
+LIST_QUERIES = 16
 
 
 @pytest.fixture
@@ -260,7 +260,7 @@ def test_bulk_table_costs_the_same_queries_whatever_the_number(
         product_add(town_a, shop_a, title=f"Produit {number}", stocks=(1, 2))
     owner_client.get("/boutique/produits/prix-et-stock/")
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = owner_client.get("/boutique/produits/prix-et-stock/")
 
     assert len(response.context["rows"]) == 2 * count
@@ -336,7 +336,7 @@ def test_stock_history_lists_the_moves_in_constant_queries(
     url = f"/boutique/produits/variantes/{variant.pk}/stock/"
     owner_client.get(url)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         response = owner_client.get(url)
 
     assert [m.balance_after for m in response.context["movements"]] == [
@@ -385,7 +385,7 @@ def test_product_page_costs_the_same_queries_whatever_the_variants(
     url = f"/boutique/produits/{product.pk}/"
     owner_client.get(url)
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         owner_client.get(url)
 
 

@@ -122,7 +122,7 @@ def test_hours_page_costs_the_same_queries(
             SpecialHours.objects.create(merchant=shop_a, date=today + timedelta(days=offset + 1))
     owner_client.get("/boutique/horaires/")
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = owner_client.get("/boutique/horaires/")
 
     assert len(response.context["special_days"]) == count
@@ -227,7 +227,7 @@ def test_profile_page_costs_the_same_queries(
             MerchantPhoto.objects.create(merchant=shop_a, image=f"x{number}.jpg", alt_text="V")
     owner_client.get("/boutique/profil/")
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         response = owner_client.get("/boutique/profil/")
 
     assert len(response.context["photos"]) == count

@@ -28,7 +28,7 @@ def test_team_page_costs_the_same_queries(
         member_add(town_a, shop_a, f"staff{number}@alpha.test")
     owner_client.get("/boutique/equipe/")
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = owner_client.get("/boutique/equipe/")
 
     assert len(response.context["members"]) == count + 1

@@ -71,9 +71,9 @@ def test_the_list_shows_every_campaign_in_constant_queries(
 
     admin_client_a.get("/gestion/campagnes/")  # warm the routing cache
 
-    # session, user, count, cart badge, page of campaigns; each after django-tenants' SET
-    # search_path
-    with django_assert_num_queries(2 * 5, connection=connection):
+    # user, count, cart badge, page of campaigns (the session is read from the cache); each
+    # after django-tenants' SET search_path
+    with django_assert_num_queries(2 * 4, connection=connection):
         response = admin_client_a.get("/gestion/campagnes/")
 
     assert response.status_code == 200
@@ -94,12 +94,13 @@ def test_the_form_pages_cost_the_same_queries_whatever_the_merchants(
     )
     admin_client_a.get("/gestion/campagnes/")  # warm the routing cache
 
-    # session, user, cart badge (each after django-tenants' SET search_path), then the
-    # merchants to choose from, read through a server-side cursor on the same search path
-    with django_assert_num_queries(2 * 3 + 1, connection=connection):
+    # user, cart badge (each after django-tenants' SET search_path; the session is read from
+    # the cache), then the merchants to choose from, read through a server-side cursor on the
+    # same search path
+    with django_assert_num_queries(2 * 2 + 1, connection=connection):
         blank = admin_client_a.get("/gestion/campagnes/nouvelle/")
     # the same, and the campaign with its merchants and its products
-    with django_assert_num_queries(2 * 6 + 1, connection=connection):
+    with django_assert_num_queries(2 * 5 + 1, connection=connection):
         edit = admin_client_a.get(f"/gestion/campagnes/{campaign.pk}/")
 
     assert blank.status_code == edit.status_code == 200

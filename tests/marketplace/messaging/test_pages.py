@@ -7,8 +7,8 @@ from marketplace.messaging.services import conversation_start_by_shopper, messag
 from tests.conftest import host_of, inside, signed_in, user_create
 from tests.marketplace.backoffice.builders import order_add, reload, shop_create
 
-LIST_QUERIES = 10
-THREAD_QUERIES = 10
+LIST_QUERIES = 8
+THREAD_QUERIES = 8
 
 
 @pytest.fixture

@@ -127,11 +127,11 @@ def test_cart_page_queries_do_not_grow_with_lines_or_shops(town_a, django_assert
     ten = english_client(town_a)
     guest_cart_fill(ten, [(variant_create(town_a, shops[n % 3]), 1) for n in range(10)])
 
-    # Session, cart, its lines with products and shops, their photos; each after its
+    # Cart, its lines with products and shops, their photos; each after its
     # search_path.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         one.get("/panier/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         ten.get("/panier/")
 
 
@@ -141,8 +141,8 @@ def test_cart_page_queries_for_a_signed_in_shopper(town_a, django_assert_num_que
     client = signed_in(english_client(town_a), town_a, "camille@alpha.test")
     guest_cart_fill(client, [(variant_create(town_a, shop), 1) for _ in range(4)])
 
-    # Session, user, cart, lines, photos; each after its search_path.
-    with django_assert_num_queries(10):
+    # User, cart, lines, photos; each after its search_path.
+    with django_assert_num_queries(8):
         client.get("/panier/")
 
 

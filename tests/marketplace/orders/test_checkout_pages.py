@@ -243,11 +243,11 @@ def test_checkout_page_queries_do_not_grow_with_lines_or_shops(town_a, django_as
     ten = english_client(town_a)
     guest_cart_fill(ten, [(variant_create(town_a, shops[n % 3]), 1) for n in range(10)])
 
-    # Session, cart, lines, photos, the shops, their week and exceptional hours; each after
+    # Cart, lines, photos, the shops, their week and exceptional hours; each after
     # its search_path.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         one.get("/commande/")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(12):
         ten.get("/commande/")
 
 

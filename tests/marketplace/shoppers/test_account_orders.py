@@ -72,9 +72,9 @@ def test_dashboard_queries_do_not_grow_with_orders(town_a, shop, django_assert_n
 
     for client in clients:
         client.get("/compte/")
-        # Session, user, the count for the pages, the page of orders with shops and item
+        # User, the count for the pages, the page of orders with shops and item
         # numbers, the header's cart count; each after its search_path.
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(8):
             client.get("/compte/")
 
 

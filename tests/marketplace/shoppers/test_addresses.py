@@ -105,6 +105,6 @@ def test_addresses_page_queries_do_not_grow(town_a, django_assert_num_queries):
 
     for client in clients:
         client.get("/compte/adresses/")
-        # Session, user, addresses, the header's cart count; each after its search_path.
-        with django_assert_num_queries(8):
+        # User, addresses, the header's cart count; each after its search_path.
+        with django_assert_num_queries(6):
             client.get("/compte/adresses/")

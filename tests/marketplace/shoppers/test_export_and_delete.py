@@ -110,9 +110,9 @@ def test_export_queries_do_not_grow_with_orders(town_a, shop, django_assert_num_
 
     for client in clients:
         client.get("/compte/export/")
-        # Session, user, addresses, both favourites, orders, their lines; each after its
+        # User, addresses, both favourites, orders, their lines; each after its
         # search_path.
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(12):
             client.get("/compte/export/")
 
 

@@ -80,9 +80,9 @@ def test_favourites_page_queries_do_not_grow(town_a, django_assert_num_queries):
 
     for client in clients:
         client.get("/compte/favoris/")
-        # Session, user, shops, products with their shop and price, their photos, the header's
+        # User, shops, products with their shop and price, their photos, the header's
         # cart count; each after its search_path.
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             client.get("/compte/favoris/")
 
 

@@ -78,9 +78,9 @@ class TestPage:
             )
         Domain.objects.create(domain="commerces.alpha.fr", tenant=town_a, is_primary=False)
 
-        # session, user, devices, town with figures, its domains, its audit trail: each after
+        # User, devices, town with figures, its domains, its audit trail: each after
         # django-tenants' SET search_path
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(10):
             response = console.get("/console/villes/alpha/")
 
         assert response.status_code == 200
@@ -214,8 +214,8 @@ class TestDelete:
     def test_confirmation_page_asks_for_the_slug(self, console, town_a, django_assert_num_queries):
         Town.objects.filter(pk=town_a.pk).update(status=Town.Status.ARCHIVED)
 
-        # session, user, devices, town: each after SET search_path
-        with django_assert_num_queries(8):
+        # User, devices, town: each after SET search_path
+        with django_assert_num_queries(6):
             response = console.get("/console/villes/alpha/supprimer/")
 
         assert response.status_code == 200

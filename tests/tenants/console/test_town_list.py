@@ -42,9 +42,9 @@ def test_answers_in_a_constant_number_of_queries(
     for index in range(extra_towns):
         town_row_create(f"town-{index}", status=Town.Status.SUSPENDED, stats=index % 2 == 0)
 
-    # session, user, user's devices, count, page of towns with their figures: each after
+    # User, user's devices, count, page of towns with their figures: each after
     # django-tenants' SET search_path
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = console.get("/console/")
 
     assert response.status_code == 200

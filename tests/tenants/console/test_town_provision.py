@@ -17,8 +17,8 @@ VALID = {
 
 
 def test_form_page_answers_in_a_constant_number_of_queries(console, django_assert_num_queries):
-    # session, user, user's devices: each after django-tenants' SET search_path
-    with django_assert_num_queries(6):
+    # User, user's devices: each after django-tenants' SET search_path
+    with django_assert_num_queries(4):
         response = console.get("/console/nouvelle-ville/")
 
     assert response.status_code == 200

@@ -32,8 +32,8 @@ def test_enrolment_page_answers_in_a_constant_number_of_queries(
 ):
     console.get("/console/double-authentification/")
 
-    # session, user, user's confirmed devices, the pending device: each after SET search_path
-    with django_assert_num_queries(8):
+    # User, user's confirmed devices, the pending device: each after SET search_path
+    with django_assert_num_queries(6):
         response = console.get("/console/double-authentification/")
 
     assert response.status_code == 200

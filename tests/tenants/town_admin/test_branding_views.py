@@ -42,8 +42,8 @@ def test_dashboard_links_to_branding_only_real_pages(admin_client_a, english):
 def test_dashboard_queries_are_pinned(admin_client_a, django_assert_num_queries):
     admin_client_a.get("/gestion/")  # warms the routing cache
 
-    # Session, user and the menu's cart count, each after the town's search path.
-    with django_assert_num_queries(6):
+    # User and the menu's cart count, each after the town's search path.
+    with django_assert_num_queries(4):
         response = admin_client_a.get("/gestion/")
 
     assert response.status_code == 200
@@ -65,9 +65,9 @@ def test_branding_page_shows_the_saved_values(admin_client_a, town_a):
 def test_branding_page_queries_are_pinned(admin_client_a, django_assert_num_queries):
     admin_client_a.get(BRANDING_URL)
 
-    # Session, user and the menu's cart count, each after the town's search path, then the
+    # User and the menu's cart count, each after the town's search path, then the
     # saved branding, after the public one.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = admin_client_a.get(BRANDING_URL)
 
     assert response.status_code == 200
@@ -165,7 +165,7 @@ def test_not_an_image_is_refused_and_nothing_changes(admin_client_a, town_a, med
 def test_live_preview_reports_the_contrast(admin_client_a, django_assert_num_queries):
     admin_client_a.get(PREVIEW_URL)
 
-    with django_assert_num_queries(4):  # session and user, each after the search path
+    with django_assert_num_queries(2):  # the user, after the search path
         response = admin_client_a.get(
             PREVIEW_URL,
             {"primary_colour": "#1d4e89", "accent_colour": "#ffff00"},
