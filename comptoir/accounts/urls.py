@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from comptoir.accounts import views
 
@@ -7,7 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.TownLoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.TownLogoutView.as_view(), name="logout"),
     path(
         "activer/<uidb64>/<token>/",
         views.AccountActivateView.as_view(),
@@ -15,11 +15,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
+        views.TownPasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

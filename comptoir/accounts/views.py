@@ -1,11 +1,42 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.http import HttpResponse
 from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
 
 
 class TownLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class TownLogoutView(auth_views.LogoutView):
+    """Signing out lands on the town's home page with a word saying it worked."""
+
+    next_page = "/"
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        messages.success(request, _("You are signed out."))
+        return response
+
+
+class TownPasswordResetView(auth_views.PasswordResetView):
+    """The e-mailed link is built from the town's primary domain, never from the Host header,
+    which a visitor controls."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+        self.domain_override = f"{self.request.tenant.primary_domain_name}{port}"
+        return super().form_valid(form)
 
 
 class AccountActivateView(auth_views.PasswordResetConfirmView):

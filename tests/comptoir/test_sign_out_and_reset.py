@@ -1,0 +1,35 @@
+"""Signing out lands on the town's home; reset links ignore a forged Host header."""
+
+import pytest
+from django.core import mail
+
+from tests.conftest import host_of, signed_in, user_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_out_lands_on_the_home_page_signed_out(client_a, town_a):
+    user_create(town_a, "ana@example.org")
+    client = signed_in(client_a, town_a, "ana@example.org")
+
+    response = client.post("/compte/deconnexion/", follow=True)
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_reset_link_uses_the_towns_domain_not_the_request_host(client_a, town_a):
+    user_create(town_a, "ana@example.org")
+
+    client_a.post(
+        "/compte/mot-de-passe/oublie/",
+        {"email": "ana@example.org"},
+        HTTP_X_FORWARDED_HOST="evil.example",
+        SERVER_NAME="evil.example",
+    )
+
+    assert len(mail.outbox) == 1
+    assert f"://{town_a.primary_domain_name}" in mail.outbox[0].body
+    assert "evil.example" not in mail.outbox[0].body
+    assert host_of(town_a) in mail.outbox[0].body
