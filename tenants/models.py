@@ -79,9 +79,14 @@ class Town(TenantMixin):
     def primary_domain_name(self) -> str:
         return f"{self.slug}.{settings.ROOT_DOMAIN}"
 
-    def build_url(self, path: str = "/") -> str:
+    @property
+    def primary_host(self) -> str:
+        """The host e-mailed links use: the primary domain and the site's port, if any."""
         port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-        return f"{settings.SITE_SCHEME}://{self.primary_domain_name}{port}{path}"
+        return f"{self.primary_domain_name}{port}"
+
+    def build_url(self, path: str = "/") -> str:
+        return f"{settings.SITE_SCHEME}://{self.primary_host}{path}"
 
     @property
     def url(self) -> str:

@@ -1,6 +1,5 @@
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
@@ -25,18 +24,20 @@ class TownLogoutView(auth_views.LogoutView):
         return response
 
 
-class TownPasswordResetView(auth_views.PasswordResetView):
+class TownPasswordResetForm(PasswordResetForm):
     """The e-mailed link is built from the town's primary domain, never from the Host header,
     which a visitor controls."""
 
+    def save(self, *, request: Any, **options: Any) -> None:
+        options["domain_override"] = request.tenant.primary_host
+        super().save(request=request, **options)
+
+
+class TownPasswordResetView(auth_views.PasswordResetView):
+    form_class = TownPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-
-    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
-        port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
-        self.domain_override = f"{self.request.tenant.primary_domain_name}{port}"
-        return super().form_valid(form)
 
 
 class AccountActivateView(auth_views.PasswordResetConfirmView):
