@@ -2,7 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 
-from marketplace.directory.hours import town_now
+from comptoir.town import town_now
 from marketplace.page_cache import shop_window_page
 from marketplace.storefront import home_page_content
 

@@ -35,7 +35,7 @@ from django.utils.translation import get_language
 from django_tenants.utils import schema_context
 from render_block import render_block_to_string
 
-from marketplace.directory.hours import town_now
+from comptoir.town import town_now
 
 # The cached page's parts: every block of base.html a shop-window page fills or inherits below
 # the shell, so the shell renders exactly what the page's own template would.

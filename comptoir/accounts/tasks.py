@@ -2,7 +2,6 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -12,18 +11,18 @@ from django.utils.translation import override
 
 from comptoir.accounts.models import User
 from comptoir.accounts.services import invitation_mark_sent, invitation_unmark_sent
+from comptoir.town import current_town
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def account_invitation_send(self, user_id: int) -> None:
     """E-mail a town administrator their one-time activation link. Sends once, however retried."""
-    from tenants.models import Town
 
     if not invitation_mark_sent(user_id=user_id):
         return
     try:
         user = User.objects.get(pk=user_id)
-        town = Town.objects.get(schema_name=connection.schema_name)
+        town = current_town()
         path = reverse(
             "accounts:activate",
             urlconf="comptoir.urls_town",

@@ -5,9 +5,9 @@ from itertools import groupby
 
 from django.db.models import F, QuerySet
 
+from comptoir.town import town_time_zone
 from marketplace.appointments.models import Appointment, Slot, SlotRule
 from marketplace.appointments.services import SLOT_HORIZON_DAYS
-from marketplace.directory.hours import town_time_zone
 from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchants_visible
 

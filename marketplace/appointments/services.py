@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.celery import task_after_commit
+from comptoir.town import town_time_zone
 from marketplace.appointments.errors import (
     AppointmentInvalid,
     AppointmentNotAllowed,
@@ -25,7 +26,6 @@ from marketplace.appointments.errors import (
     SlotUnavailable,
 )
 from marketplace.appointments.models import Appointment, Slot, SlotRule
-from marketplace.directory.hours import town_time_zone
 from marketplace.directory.models import Merchant, MerchantMember, SpecialHours
 from marketplace.directory.selectors import merchants_visible
 

@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from comptoir.town import current_town
 from marketplace.appointments.models import Appointment
 from marketplace.appointments.selectors import merchants_with_slot_rules
 from marketplace.appointments.services import (
@@ -20,13 +20,12 @@ from marketplace.appointments.services import (
     slots_generate,
 )
 from marketplace.messaging.selectors import merchant_contact_emails
-from tenants.models import Town
 from tenants.selectors import towns_to_refresh
 
 
 def _send_both(*, appointment: Appointment, kind: str) -> None:
     """The customer's e-mail (with the cancellation link) and the shop's, in French."""
-    town = Town.objects.get(schema_name=connection.schema_name)
+    town = current_town()
     merchant = appointment.merchant
     cancel_path = reverse(
         "appointments:detail",

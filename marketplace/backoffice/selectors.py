@@ -8,12 +8,12 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from comptoir.town import town_time_zone
 from marketplace.appointments.models import Appointment
 from marketplace.appointments.selectors import appointments_upcoming
 from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.selectors import LOW_STOCK_THRESHOLD
-from marketplace.directory.hours import town_time_zone
 from marketplace.directory.models import MerchantMember
 from marketplace.orders.models import Order, OrderEvent, OrderLine
 

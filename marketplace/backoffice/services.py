@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
+from comptoir.town import town_now
 from marketplace.backoffice.errors import StaffInvalid, StaffNotAllowed
 from marketplace.backoffice.models import MerchantDailyVisits, StaffInvitation
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import Merchant, MerchantMember
 
 

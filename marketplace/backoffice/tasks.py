@@ -6,7 +6,6 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -14,9 +13,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from comptoir.town import current_town
 from marketplace.backoffice.models import StaffInvitation
 from marketplace.backoffice.services import staff_invitation_claim, staff_invitation_release
-from tenants.models import Town
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -30,7 +29,7 @@ def staff_invitation_send(self, invitation_id: int) -> None:
             pk=invitation_id
         )
         user, merchant = invitation.user, invitation.merchant
-        town = Town.objects.get(schema_name=connection.schema_name)
+        town = current_town()
         choice = urlencode({"boutique": merchant.slug})
         if user.has_usable_password():
             backoffice = reverse("backoffice:dashboard", urlconf=settings.ROOT_URLCONF)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comptoir.town import town_now
 from marketplace.campaigns.errors import CampaignError, CampaignInvalid, CampaignNotFound
 from marketplace.campaigns.forms import CampaignForm
 from marketplace.campaigns.models import Campaign
@@ -20,7 +21,6 @@ from marketplace.campaigns.services import (
     campaign_unpublish,
     campaign_update,
 )
-from marketplace.directory.hours import town_now
 from tenants.town_admin.views import town_admin_required
 
 CAMPAIGNS_PAGE_SIZE = 20

@@ -4,8 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from comptoir.town import town_now
 from marketplace.campaigns.selectors import campaign_for_preview, campaign_public
-from marketplace.directory.hours import town_now
 from marketplace.storefront import campaign_page_content
 
 

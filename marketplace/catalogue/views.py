@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from comptoir.town import town_now
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import (
     Availability,
@@ -15,7 +16,7 @@ from marketplace.catalogue.selectors import (
     query_normalised,
     variant_availability,
 )
-from marketplace.directory.hours import is_open_at, opening_ranges_on, town_now
+from marketplace.directory.hours import is_open_at, opening_ranges_on
 from marketplace.page_cache import shop_window_page
 from tenants.models import Town
 

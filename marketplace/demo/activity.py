@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from comptoir.accounts.models import User
+from comptoir.town import town_now
 from marketplace.appointments.models import Slot
 from marketplace.appointments.services import (
     appointment_book,
@@ -34,7 +35,6 @@ from marketplace.demo.content import (
     SeasonalCampaign,
 )
 from marketplace.demo.directory import categories_by_slug, demo_category
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.messaging.models import Side
 from marketplace.messaging.services import conversation_start_by_shopper, message_post

@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
 from comptoir.celery import app as celery_app
+from comptoir.town import town_now
 from marketplace.appointments.models import SlotRule
 from marketplace.demo.activity import (
     demo_appointments_play,
@@ -31,7 +32,6 @@ from marketplace.demo.directory import (
     demo_directory_fill,
     demo_shoppers_ensure,
 )
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import Merchant
 from marketplace.messaging.models import Conversation
 from marketplace.orders.models import Order

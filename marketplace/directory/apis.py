@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from marketplace.directory.hours import is_open_at, town_now
+from comptoir.town import town_now
+from marketplace.directory.hours import is_open_at
 from marketplace.directory.models import Category, Merchant
 from marketplace.directory.selectors import (
     DirectoryFilters,

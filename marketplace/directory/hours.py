@@ -8,38 +8,11 @@ return it as `time.max`, so `opens <= t < closes` holds for every moment of the 
 """
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import connection
-
+from comptoir.town import town_time_zone
 from marketplace.directory.models import Merchant
 
 MIDNIGHT = time(0)
-
-
-def town_time_zone() -> ZoneInfo:
-    """The time zone of the town whose schema is active (Europe/Paris by default).
-
-    A request or a Celery task sets the real Town on the connection; `schema_context` (scripts)
-    only sets a schema name, so the town is then read once from the public table.
-    """
-    tenant = getattr(connection, "tenant", None)
-    name = getattr(tenant, "time_zone", None)
-    if name is None and tenant is not None and connection.schema_name != "public":
-        from tenants.models import Town
-
-        name = (
-            Town.objects.filter(schema_name=connection.schema_name)
-            .values_list("time_zone", flat=True)
-            .first()
-        )
-    return ZoneInfo(name or settings.TIME_ZONE)
-
-
-def town_now(*, tz: tzinfo | None = None) -> datetime:
-    """Now, as an aware datetime in the town's time zone."""
-    return datetime.now(tz or town_time_zone())
 
 
 def _range_end(closes: time) -> time:

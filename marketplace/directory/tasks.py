@@ -3,13 +3,13 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from comptoir.accounts.models import User
+from comptoir.town import current_town
 from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchant_owner_emails
 from marketplace.directory.services.merchants import (
@@ -17,10 +17,6 @@ from marketplace.directory.services.merchants import (
     merchant_notification_release,
 )
 from tenants.models import Town
-
-
-def _town() -> Town:
-    return Town.objects.get(schema_name=connection.schema_name)
 
 
 def _town_url(town: Town, name: str, **kwargs: object) -> str:
@@ -40,7 +36,7 @@ def merchant_application_notify(self, merchant_id: int) -> None:
             .values_list("email", flat=True)
         )
         if recipients:
-            town = _town()
+            town = current_town()
             with override(settings.LANGUAGE_CODE):
                 context = {
                     "town": town,
@@ -68,7 +64,7 @@ def merchant_decision_notify(self, merchant_id: int) -> None:
         recipients = merchant_owner_emails(merchant_id=merchant_id)
         approved = merchant.status == Merchant.Status.APPROVED
         if recipients and merchant.status in (Merchant.Status.APPROVED, Merchant.Status.REJECTED):
-            town = _town()
+            town = current_town()
             with override(settings.LANGUAGE_CODE):
                 context = {
                     "town": town,

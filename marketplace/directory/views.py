@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from comptoir.town import town_now
 from marketplace.backoffice.services import merchant_visit_record
 from marketplace.catalogue.models import Product, ProductPhoto
 from marketplace.directory.errors import DirectoryError
@@ -25,7 +26,7 @@ from marketplace.directory.forms import (
     MerchantRegisterForm,
     form_add_service_error,
 )
-from marketplace.directory.hours import is_open_at, opening_ranges_on, town_now
+from marketplace.directory.hours import is_open_at, opening_ranges_on
 from marketplace.directory.models import Category, Merchant, OpeningHours, SpecialHours
 from marketplace.directory.selectors import (
     DirectoryFilters,

@@ -5,19 +5,18 @@ from urllib.parse import urlencode
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from comptoir.town import current_town
 from marketplace.messaging.models import Message, Side
 from marketplace.messaging.selectors import merchant_contact_emails
 from marketplace.messaging.services import (
     message_notification_claim,
     message_notification_release,
 )
-from tenants.models import Town
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
@@ -48,7 +47,7 @@ def message_notify(self, message_id: int) -> None:
             )
             sender = merchant.name
         if recipients:
-            town = Town.objects.get(schema_name=connection.schema_name)
+            town = current_town()
             with override(settings.LANGUAGE_CODE):
                 context = {
                     "town": town,

@@ -12,13 +12,13 @@ from urllib.parse import urlencode
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from comptoir.town import current_town
 from marketplace.orders.models import Checkout, Order
 from marketplace.orders.selectors import merchant_notification_emails
 from marketplace.orders.services.cart import carts_abandoned_delete
@@ -31,13 +31,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 TOWN_URLCONF = "comptoir.urls_town"
-
-
-def _town() -> Town:
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Town):
-        return tenant
-    return Town.objects.get(schema_name=connection.schema_name)  # type: ignore[attr-defined]
 
 
 def tracking_url(town: Town, order: Order) -> str:
@@ -76,7 +69,7 @@ def _merchant_email_once(
     recipients = merchant_notification_emails(merchant=order.merchant)
     if not recipients:
         return False
-    town = _town()
+    town = current_town()
 
     def send() -> None:
         with override(settings.LANGUAGE_CODE), timezone.override(town.time_zone):
@@ -106,7 +99,7 @@ def checkout_confirmation_send(self, checkout_id: int) -> bool:
     )
     if not orders:
         return False
-    town = _town()
+    town = current_town()
 
     def send() -> None:
         with (
@@ -173,7 +166,7 @@ def order_status_notify(self, order_id: int, status: str) -> bool:
     if order is None or order.status != status:
         return False
     checkout = order.checkout
-    town = _town()
+    town = current_town()
     link = tracking_url(town, order)
     language = checkout.language or settings.LANGUAGE_CODE
     sent = False

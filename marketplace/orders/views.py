@@ -10,8 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptoir.accounts.models import User
 from comptoir.redirects import redirect_url_safe
+from comptoir.town import town_now
 from marketplace.catalogue.services.stock import InsufficientStock
-from marketplace.directory.hours import town_now
 from marketplace.orders.errors import OrdersError
 from marketplace.orders.forms import (
     CartLineForm,

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django_tenants.utils import schema_context
 from PIL import Image
 
+from comptoir.town import town_now
 from marketplace.appointments.models import Appointment, Slot
 from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.campaigns.models import Campaign
@@ -22,7 +23,6 @@ from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, V
 from marketplace.demo.content import TOWN_PROFILES
 from marketplace.demo.directory import SMALL, categories_by_slug, demo_category, siret_make
 from marketplace.demo.images import initials, product_renditions
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import (
     Category,
     Merchant,

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from comptoir.town import town_now
 from marketplace.catalogue.models import StockMovement
 from marketplace.catalogue.services.products import (
     VariantChange,
@@ -17,7 +18,6 @@ from marketplace.catalogue.services.products import (
     products_bulk_update,
 )
 from marketplace.catalogue.services.stock import stock_set
-from marketplace.directory.hours import town_now
 from marketplace.orders.models import CartLine
 from tests.conftest import host_of, inside, signed_in, user_create
 from tests.marketplace.catalogue.conftest import merchant_create

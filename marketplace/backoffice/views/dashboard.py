@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from comptoir.town import town_now
 from marketplace.backoffice.access import backoffice_view
 from marketplace.backoffice.selectors import (
     appointments_next,
@@ -12,7 +13,6 @@ from marketplace.backoffice.selectors import (
     variants_low_stock,
 )
 from marketplace.backoffice.views.base import backoffice_render
-from marketplace.directory.hours import town_now
 from marketplace.directory.selectors import merchants_of_member
 
 

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comptoir.town import town_now
 from marketplace.backoffice.access import backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.directory.errors import DirectoryError
@@ -18,7 +19,6 @@ from marketplace.directory.forms import (
     form_add_service_error,
     week_hours_formset,
 )
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import Merchant, MerchantPhoto, SpecialHours
 from marketplace.directory.services.merchants import (
     merchant_photo_add,

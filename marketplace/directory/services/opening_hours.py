@@ -11,8 +11,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.town import town_now
 from marketplace.directory.errors import InvalidOpeningHours
-from marketplace.directory.hours import MIDNIGHT, town_now
+from marketplace.directory.hours import MIDNIGHT
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 from marketplace.directory.services.merchants import merchant_require_member
 from marketplace.page_cache import shop_window_changed

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
+from comptoir.town import town_now
 from marketplace.catalogue.services.stock import stock_take_for_lines
-from marketplace.directory.hours import pickup_slots, town_now
+from marketplace.directory.hours import pickup_slots
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
 from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine

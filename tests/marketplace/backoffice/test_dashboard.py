@@ -2,8 +2,8 @@ from datetime import timedelta
 
 import pytest
 
+from comptoir.town import town_now
 from marketplace.backoffice.services import merchant_visit_record
-from marketplace.directory.hours import town_now
 from tests.conftest import inside
 from tests.marketplace.backoffice.builders import order_add, product_add, variants_of
 

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from marketplace.directory.hours import town_now
+from comptoir.town import town_now
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 from tests.conftest import inside
 from tests.marketplace.backoffice.builders import reload

@@ -3,8 +3,8 @@ from datetime import time
 import pytest
 from django.db import connection
 
+from comptoir.town import town_now
 from marketplace.catalogue.services.products import VariantInput, product_create, product_update
-from marketplace.directory.hours import town_now
 from marketplace.directory.models import Merchant, OpeningHours
 from tests.conftest import inside
 from tests.marketplace.catalogue.conftest import jpeg_upload, merchant_create

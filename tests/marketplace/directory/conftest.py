@@ -6,8 +6,8 @@ from datetime import date, datetime, time
 
 import pytest
 
+from comptoir import town as town_clock
 from comptoir.accounts.models import User
-from marketplace.directory import hours as hours_module
 from marketplace.directory.models import (
     Category,
     Merchant,
@@ -118,7 +118,7 @@ def owner_a(town_a: Town, merchant_a: Merchant) -> User:
 
 @pytest.fixture
 def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
-    """Stop the directory's clock at an aware instant: `frozen_now(datetime(..., tzinfo=UTC))`."""
+    """Stop the town's clock at an aware instant: `frozen_now(datetime(..., tzinfo=UTC))`."""
 
     def freeze(instant: datetime) -> None:
         class Frozen(datetime):
@@ -126,7 +126,7 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
             def now(cls, tz=None):  # type: ignore[override]
                 return instant.astimezone(tz) if tz else instant
 
-        monkeypatch.setattr(hours_module, "datetime", Frozen)
+        monkeypatch.setattr(town_clock, "datetime", Frozen)
 
     return freeze
 
