@@ -2,8 +2,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 
+from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
-from marketplace.page_cache import shop_window_page
 from marketplace.storefront import home_page_content
 
 

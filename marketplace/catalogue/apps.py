@@ -21,7 +21,9 @@ class CatalogueConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self) -> None:
-        from marketplace.page_cache import shop_window_watch
+        from comptoir.page_cache import shop_window_shows
+        from marketplace.catalogue.models import Product, ProductPhoto, Variant
 
         connection_created.connect(_search_session_settings, dispatch_uid="catalogue-search")
-        shop_window_watch()
+        for model in (Product, Variant, ProductPhoto):
+            shop_window_shows(model)

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import (
@@ -17,7 +18,6 @@ from marketplace.catalogue.selectors import (
     variant_availability,
 )
 from marketplace.directory.hours import is_open_at, opening_ranges_on
-from marketplace.page_cache import shop_window_page
 from tenants.models import Town
 
 SEARCH_PER_PAGE = 24

@@ -17,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
 from marketplace.backoffice.services import merchant_visit_record
 from marketplace.catalogue.models import Product, ProductPhoto
@@ -36,7 +37,6 @@ from marketplace.directory.selectors import (
     merchants_on_map,
 )
 from marketplace.directory.services.merchants import merchant_register
-from marketplace.page_cache import shop_window_page
 
 # The directory's tabs, one per kind of entry (the same tree holds shops and the rest).
 KIND_TABS = (

@@ -24,7 +24,7 @@ from PIL import Image
 
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
-from marketplace.page_cache import shop_window_changed
+from comptoir.page_cache import shop_window_changed
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
 from tenants.services.routing import town_routing_forget

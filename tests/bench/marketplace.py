@@ -96,8 +96,8 @@ def pages_measure(town) -> dict[str, Timing]:
     from django.test import Client
     from django_tenants.utils import schema_context
 
+    from comptoir.page_cache import shop_window_changed
     from marketplace.catalogue.models import Product
-    from marketplace.page_cache import shop_window_changed
 
     client = Client(HTTP_HOST=town.primary_domain_name)
     with_session = Client(HTTP_HOST=town.primary_domain_name)

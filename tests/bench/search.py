@@ -333,10 +333,10 @@ def run() -> dict[str, Timing]:
     from django.test import Client, override_settings
     from django_tenants.utils import schema_context
 
+    from comptoir.page_cache import shop_window_changed
     from marketplace.catalogue.models import Product
     from marketplace.catalogue.selectors import products_search
     from marketplace.directory.models import Merchant
-    from marketplace.page_cache import shop_window_changed
 
     if not urlpatterns:
         urlpatterns.extend(_bench_urlpatterns())

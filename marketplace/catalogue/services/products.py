@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
+from comptoir.page_cache import shop_window_changed
 from comptoir.slugs import slug_free
 from marketplace.catalogue.errors import ProductInvalid, ProductNotFound
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
@@ -25,7 +26,6 @@ from marketplace.catalogue.services.search import products_search_refresh
 from marketplace.catalogue.services.stock import stock_adjust, stock_set
 from marketplace.catalogue.tasks import product_photo_process
 from marketplace.directory.models import Category, Merchant
-from marketplace.page_cache import shop_window_changed
 
 # A million euros: more is a typing slip (and the column is a 32-bit integer).
 MAX_PRICE_CENTS = 100_000_000

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.page_cache import shop_window_changed
 from marketplace.catalogue.models import StockMovement, Variant
-from marketplace.page_cache import shop_window_changed
 
 
 class InsufficientStock(Exception):

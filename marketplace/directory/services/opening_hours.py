@@ -11,12 +11,12 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.page_cache import shop_window_changed
 from comptoir.town import town_now
 from marketplace.directory.errors import InvalidOpeningHours
 from marketplace.directory.hours import MIDNIGHT
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 from marketplace.directory.services.merchants import merchant_require_member
-from marketplace.page_cache import shop_window_changed
 
 MAX_RANGES_PER_DAY = 6
 # An exceptional period (a holiday closure) spans at most this many days, and starts at most

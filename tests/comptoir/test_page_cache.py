@@ -111,11 +111,11 @@ def test_a_merchant_s_change_shows_on_the_next_request(
 
 def test_the_next_minute_renders_the_page_again(client_a, town_a, soap, monkeypatch):
     now = town_now()
-    monkeypatch.setattr("marketplace.page_cache.town_now", lambda: now)
+    monkeypatch.setattr("comptoir.page_cache.town_now", lambda: now)
     _get(client_a, "/")
     assert _get(client_a, "/")[1] == 0
 
-    monkeypatch.setattr("marketplace.page_cache.town_now", lambda: now + timedelta(minutes=1))
+    monkeypatch.setattr("comptoir.page_cache.town_now", lambda: now + timedelta(minutes=1))
 
     assert _get(client_a, "/")[1] > 0
 

@@ -10,9 +10,10 @@ own.
 A cached page is keyed by the town (django-tenants' cache key function), the host and full
 path, the language and the town's minute (a card's "open now" is right to the minute), and kept
 with the town's shop-window version it was rendered at. Every write to what these pages show
-bumps the version, so a merchant sees a new price or photo on the next request: model signals
-cover saves and deletes, and the few services that write in bulk (which sends no signal) call
-`shop_window_changed` themselves. Entries expire after CACHE_SECONDS whatever happens, which
+bumps the version, so a merchant sees a new price or photo on the next request: each app
+declares, in its `AppConfig.ready()`, the models the shop window shows (`shop_window_shows`),
+whose saves and deletes then bump it through model signals; the few services that write in
+bulk (which sends no signal) call `shop_window_changed` themselves. Entries expire after CACHE_SECONDS whatever happens, which
 bounds any staleness.
 """
 
@@ -25,6 +26,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -42,9 +44,6 @@ from comptoir.town import town_now
 PAGE_BLOCKS = ("title", "description", "opengraph", "meta", "head", "main")
 CACHE_SECONDS = 120
 VERSION_KEY = "shop-window:version"
-# The apps whose rows the shop window shows; the town's own row (texts and images of the home
-# page) is watched too.
-SHOWN_APPS = frozenset({"catalogue", "directory", "campaigns"})
 # A CSRF token is the visitor's own: the cached HTML keeps a marker in its place, in forms and
 # in the htmx headers of the shell.
 CSRF_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]*(")')
@@ -145,20 +144,32 @@ def shop_window_page(view: View) -> View:
     return cached_view
 
 
-def _row_changed(sender: type, instance: object, **kwargs: object) -> None:
-    if sender._meta.label == "tenants.Town":
-        shop_window_changed(schema=instance.schema_name)
-    elif sender._meta.app_label in SHOWN_APPS:
-        shop_window_changed()
+def _current_schema(instance: Model) -> str:
+    return connection.schema_name
 
 
-def _relation_changed(sender: type, instance: object, action: str, **kwargs: object) -> None:
-    if action.startswith("post_"):
-        _row_changed(type(instance), instance=instance)
+def shop_window_shows(
+    model: type[Model], *, schema_of: Callable[[Model], str] = _current_schema
+) -> None:
+    """Declare that the shop window shows this model's rows: a save or delete of one (or a change
+    of its many-to-many relations) makes cached pages stale. `schema_of` names the town a row
+    belongs to, for a row kept outside the town's schema (the Town itself)."""
 
+    def row_changed(sender: type[Model], instance: Model, **kwargs: object) -> None:
+        shop_window_changed(schema=schema_of(instance))
 
-def shop_window_watch() -> None:
-    """Connect the signals that bump the version when a watched row is saved or deleted."""
-    post_save.connect(_row_changed, dispatch_uid="shop-window-save")
-    post_delete.connect(_row_changed, dispatch_uid="shop-window-delete")
-    m2m_changed.connect(_relation_changed, dispatch_uid="shop-window-relation")
+    def relation_changed(sender: type[Model], action: str, **kwargs: object) -> None:
+        if action.startswith("post_"):
+            shop_window_changed()
+
+    uid = f"shop-window:{model._meta.label}"
+    # weak=False: the receivers are closures, which nothing else keeps alive.
+    post_save.connect(row_changed, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+    post_delete.connect(row_changed, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+    for field in model._meta.many_to_many:
+        m2m_changed.connect(
+            relation_changed,
+            sender=field.remote_field.through,
+            weak=False,
+            dispatch_uid=f"{uid}:{field.name}",
+        )
