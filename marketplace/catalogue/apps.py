@@ -23,7 +23,9 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from comptoir.page_cache import shop_window_shows
         from marketplace.catalogue.models import Product, ProductPhoto, Variant
+        from tenants.hooks import town_figure_register
 
         connection_created.connect(_search_session_settings, dispatch_uid="catalogue-search")
         for model in (Product, Variant, ProductPhoto):
             shop_window_shows(model)
+        town_figure_register("products", Product.objects.count)

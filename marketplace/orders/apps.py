@@ -9,6 +9,9 @@ class OrdersConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from marketplace.orders.models import Order
         from marketplace.orders.receivers import cart_merge_at_login
+        from tenants.hooks import town_figure_register
 
         user_logged_in.connect(cart_merge_at_login, dispatch_uid="orders_cart_merge_at_login")
+        town_figure_register("orders", Order.objects.count)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from comptoir.accounts.services import town_admin_invite
-from marketplace.directory.services.categories import categories_create_defaults
 from tenants.errors import TownInputInvalid
+from tenants.hooks import town_setups
 from tenants.models import Domain, Town, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record
 from tenants.services.defaults import town_default_texts
@@ -158,7 +158,8 @@ def town_provision(
             detail=used.value,
         )
         with schema_context(schema_name), translation.override(settings.LANGUAGE_CODE):
-            categories_create_defaults()
+            for setup in town_setups():
+                setup()
             town_admin_invite(email=data["admin_email"], town=town)
     town_routing_forget()
     return town

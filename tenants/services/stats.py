@@ -4,22 +4,14 @@ A page view never opens every town's schema: a Celery task counts inside each to
 the result in `TownStats` (public schema), which the console reads in one query.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
-from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from tenants.hooks import town_figure_count
 from tenants.models import TownStats
-
-# (app label, model name) of each figure. The marketplace apps may not be installed in every
-# deployment (or not yet migrated in a branch): a missing model counts zero.
-_COUNTED_MODELS = {
-    "merchants": ("directory", "Merchant"),
-    "products": ("catalogue", "Product"),
-    "orders": ("orders", "Order"),
-}
 
 
 @dataclass(frozen=True)
@@ -29,19 +21,12 @@ class TownCounts:
     orders: int = 0
 
 
-def _model_count(app_label: str, model_name: str) -> int:
-    try:
-        model = apps.get_model(app_label, model_name)
-    except LookupError:
-        return 0
-    return model._default_manager.count()
-
-
 def town_stats_collect() -> TownCounts:
-    """Count the current town's merchants, products and orders. Runs in the town's schema."""
+    """Count the current town's merchants, products and orders, each through the app that
+    registered it (`tenants.hooks`). Runs in the town's schema."""
     if connection.schema_name == get_public_schema_name():
         raise RuntimeError("Town figures are counted inside a town's schema, not the public one.")
-    return TownCounts(**{figure: _model_count(*model) for figure, model in _COUNTED_MODELS.items()})
+    return TownCounts(**{field.name: town_figure_count(field.name) for field in fields(TownCounts)})
 
 
 def town_stats_record(*, town_id: int, counts: TownCounts) -> TownStats:

@@ -13,6 +13,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.tasks import account_invitation_send
 from marketplace.directory.models import Category
 from marketplace.directory.services.categories import _default_tree, categories_create_defaults
+from tenants import hooks
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, SpareSchema, Town, VendorAuditEvent
 from tenants.services import provisioning
@@ -58,7 +59,7 @@ def languages_seen(monkeypatch) -> list[str]:
         seen.append(translation.get_language())
         return categories_create_defaults()
 
-    monkeypatch.setattr(provisioning, "categories_create_defaults", recording)
+    monkeypatch.setitem(hooks._town_setups, "directory.categories", recording)
     return seen
 
 
@@ -328,7 +329,7 @@ class TestFailureMidWay:
             assert schema_exists("gamma")  # the failure really comes after the schema
             raise RuntimeError("disk full")
 
-        monkeypatch.setattr(provisioning, "categories_create_defaults", exploding)
+        monkeypatch.setitem(hooks._town_setups, "directory.categories", exploding)
 
         with (
             django_capture_on_commit_callbacks(execute=True),

@@ -13,9 +13,9 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from marketplace.directory.models import Category
+from tenants import hooks
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, Town
-from tenants.services import provisioning
 from tenants.services.provisioning import town_provision
 from tests.bench.towns import schemas_named, towns_remove
 
@@ -101,7 +101,7 @@ def test_a_failure_after_the_schema_was_made_commits_nothing(committed, monkeypa
     def exploding() -> int:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(provisioning, "categories_create_defaults", exploding)
+    monkeypatch.setitem(hooks._town_setups, "directory.categories", exploding)
 
     with pytest.raises(RuntimeError, match="disk full"):
         town_provision(name="Gamma", slug="gamma", admin_email="mairie@gamma.test")

@@ -1,13 +1,14 @@
 """Town figures: counted in each town's schema by Celery, recorded in the public schema."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from marketplace.catalogue.models import Product
 from marketplace.directory.models import Category, Merchant
 from marketplace.orders.models import Checkout, Order
+from tenants import hooks
 from tenants.models import Town, TownStats
-from tenants.services import stats as stats_service
 from tenants.services.stats import (
     TownCounts,
     town_stats_collect,
@@ -58,13 +59,13 @@ def test_collect_counts_the_current_towns_rows(town_a, town_b):
     assert beta == TownCounts(merchants=0, products=0, orders=0)
 
 
-def test_collect_counts_zero_for_a_model_that_is_not_installed(town_a, monkeypatch):
-    # An app this deployment does not install.
-    monkeypatch.setitem(stats_service._COUNTED_MODELS, "orders", ("billing", "Invoice"))
+def test_collect_fails_loudly_when_no_app_counts_a_figure(town_a, monkeypatch):
+    # A deployment without the app that counts orders: the console must not show a false zero.
+    monkeypatch.delitem(hooks._figure_counts, "orders")
     _shop_create(town_a, merchants=1, products=0, orders=2)
 
-    with inside(town_a):
-        assert town_stats_collect() == TownCounts(merchants=1, products=0, orders=0)
+    with inside(town_a), pytest.raises(ImproperlyConfigured, match="orders"):
+        town_stats_collect()
 
 
 def test_collect_refuses_the_public_schema(db):
