@@ -6,9 +6,10 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from comptoir import views
+from marketplace.storefront import views as storefront_views
 
 urlpatterns = [
-    path("", views.town_home, name="home"),
+    path("", storefront_views.town_home, name="home"),
     path("mentions-legales/", views.town_legal_notice, name="legal_notice"),
     path("accessibilite/", views.town_accessibility, name="accessibility"),
     path("", include("marketplace.directory.urls")),

@@ -1,10 +1,17 @@
 """Reads of campaigns: the one running today, a campaign's page, the administration's list."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
 
 from marketplace.campaigns.models import Campaign
+from marketplace.catalogue.models import Product
+from marketplace.catalogue.selectors import product_cards, products_visible
+from marketplace.directory.models import Merchant
+from marketplace.directory.selectors import merchant_cards, merchants_visible
+
+CAMPAIGN_PAGE_ITEMS = 24
 
 
 def campaigns_running(*, today: date) -> QuerySet[Campaign]:
@@ -43,4 +50,37 @@ def campaign_for_admin(*, campaign_id: int) -> Campaign | None:
         Campaign.objects.filter(pk=campaign_id)
         .prefetch_related("featured_merchants", "featured_products")
         .first()
+    )
+
+
+@dataclass
+class CampaignPageContent:
+    campaign: Campaign
+    products: list[Product]
+    merchants: list[Merchant]
+    is_running: bool
+    has_ended: bool
+
+
+def campaign_page_content(*, campaign: Campaign, now: datetime) -> CampaignPageContent:
+    """A campaign's page: the visible merchants and products it features, bounded."""
+    today = now.date()
+    products = list(
+        products_visible()
+        .filter(campaigns=campaign)
+        .select_related("merchant")
+        .order_by("-created_at", "-pk")[:CAMPAIGN_PAGE_ITEMS]
+    )
+    merchants = list(
+        merchants_visible()
+        .filter(campaigns=campaign)
+        .select_related("category")
+        .order_by("name", "pk")[:CAMPAIGN_PAGE_ITEMS]
+    )
+    return CampaignPageContent(
+        campaign=campaign,
+        products=product_cards(products),
+        merchants=merchant_cards(merchants, now=now),
+        is_running=campaign.starts_on <= today <= campaign.ends_on,
+        has_ended=campaign.ends_on < today,
     )

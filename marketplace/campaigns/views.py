@@ -5,8 +5,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from comptoir.town import town_now
-from marketplace.campaigns.selectors import campaign_for_preview, campaign_public
-from marketplace.storefront import campaign_page_content
+from marketplace.campaigns.selectors import (
+    campaign_for_preview,
+    campaign_page_content,
+    campaign_public,
+)
 
 
 @require_GET

@@ -22,6 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.db.models.query import prefetch_related_objects
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -509,3 +510,25 @@ def products_search(
         merchant_facets=merchant_facets,
         merchants=merchants,
     )
+
+
+def _card_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
+        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk")),
+    ]
+
+
+def product_cards(products: list[Product]) -> list[Product]:
+    """Give each product what catalogue/_product_card.html shows (lowest price, price range,
+    availability, main photo), in two queries for the whole list. Products need their merchant
+    selected."""
+    prefetch_related_objects(products, *_card_prefetches())
+    for product in products:
+        prices = [variant.price_cents for variant in product.variants.all()]
+        photos = list(product.photos.all())
+        product.lowest_price_cents = min(prices, default=None)  # type: ignore[attr-defined]
+        product.has_price_range = len(set(prices)) > 1  # type: ignore[attr-defined]
+        product.availability = product_availability(product)  # type: ignore[attr-defined]
+        product.main_photo = photos[0] if photos else None  # type: ignore[attr-defined]
+    return products

@@ -1,5 +1,5 @@
-"""Reads for the shop window's pages that gather several parts of the marketplace: the town's
-home page and a campaign's page.
+"""The town's home page: what it shows below the town's branding, gathered from several parts
+of the marketplace.
 
 Each list is bounded, and the number of queries does not depend on how many merchants and
 products the town has: lists are fetched with their joins, then the cards' variants, photos and
@@ -9,17 +9,16 @@ hours are prefetched once for all the lists together.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import MD5, Coalesce, Concat
-from django.db.models.query import prefetch_related_objects
 
 from marketplace.campaigns.models import Campaign
 from marketplace.campaigns.selectors import campaign_current
-from marketplace.catalogue.models import Product, ProductPhoto, Variant
-from marketplace.catalogue.selectors import product_availability, products_visible
-from marketplace.directory.hours import MIDNIGHT, is_open_at, opening_ranges_on
+from marketplace.catalogue.models import Product
+from marketplace.catalogue.selectors import product_cards, products_visible
+from marketplace.directory.hours import MIDNIGHT
 from marketplace.directory.models import Category, Merchant, OpeningHours, SpecialHours
-from marketplace.directory.selectors import merchants_visible
+from marketplace.directory.selectors import merchant_cards, merchants_visible
 
 HOME_CAMPAIGN_PRODUCTS = 8
 HOME_CAMPAIGN_MERCHANTS = 6
@@ -30,7 +29,6 @@ HOME_OPEN_NOW = 6
 # Candidates fetched per merchant shown under "open now" (some may be closed exceptionally).
 OPEN_NOW_CANDIDATES_FACTOR = 3
 HOME_NEWEST_PRODUCTS = 8
-CAMPAIGN_PAGE_ITEMS = 24
 
 
 @dataclass(frozen=True)
@@ -52,57 +50,6 @@ class HomePageContent:
     categories: list[CategoryCount] = field(default_factory=list)
     open_now: list[Merchant] = field(default_factory=list)
     newest_products: list[Product] = field(default_factory=list)
-
-
-@dataclass
-class CampaignPageContent:
-    campaign: Campaign
-    products: list[Product]
-    merchants: list[Merchant]
-    is_running: bool
-    has_ended: bool
-
-
-def _card_prefetches() -> list[Prefetch]:
-    return [
-        Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
-        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk")),
-    ]
-
-
-def product_cards(products: list[Product]) -> list[Product]:
-    """Give each product what catalogue/_product_card.html shows (lowest price, price range,
-    availability, main photo), in two queries for the whole list. Products need their merchant
-    selected."""
-    prefetch_related_objects(products, *_card_prefetches())
-    for product in products:
-        prices = [variant.price_cents for variant in product.variants.all()]
-        photos = list(product.photos.all())
-        product.lowest_price_cents = min(prices, default=None)  # type: ignore[attr-defined]
-        product.has_price_range = len(set(prices)) > 1  # type: ignore[attr-defined]
-        product.availability = product_availability(product)  # type: ignore[attr-defined]
-        product.main_photo = photos[0] if photos else None  # type: ignore[attr-defined]
-    return products
-
-
-def merchant_cards(merchants: list[Merchant], *, now: datetime) -> list[Merchant]:
-    """Give each merchant what directory/_merchant_card.html shows (open now, today's hours),
-    in two queries for the whole list. Merchants need their category selected; their hours
-    are left prefetched for `now`'s day only."""
-    today = now.date()
-    # Today's ranges only: a card shows nothing else, and a big list stays light.
-    prefetch_related_objects(
-        merchants,
-        Prefetch(
-            "opening_hours",
-            queryset=OpeningHours.objects.filter(weekday=today.weekday()).order_by("opens_at"),
-        ),
-        Prefetch("special_hours", queryset=SpecialHours.objects.filter(date=today)),
-    )
-    for merchant in merchants:
-        merchant.open_now = is_open_at(merchant, now)  # type: ignore[attr-defined]
-        merchant.today_ranges = opening_ranges_on(merchant, today)  # type: ignore[attr-defined]
-    return merchants
 
 
 def _daily_order(today: date, *, section: str, field: str = "slug") -> MD5:
@@ -223,27 +170,3 @@ def home_page_content(*, now: datetime) -> HomePageContent:
     )
     content.open_now = [m for m in open_candidates if m.open_now][:HOME_OPEN_NOW]  # type: ignore[attr-defined]
     return content
-
-
-def campaign_page_content(*, campaign: Campaign, now: datetime) -> CampaignPageContent:
-    """A campaign's page: the visible merchants and products it features, bounded."""
-    today = now.date()
-    products = list(
-        products_visible()
-        .filter(campaigns=campaign)
-        .select_related("merchant")
-        .order_by("-created_at", "-pk")[:CAMPAIGN_PAGE_ITEMS]
-    )
-    merchants = list(
-        merchants_visible()
-        .filter(campaigns=campaign)
-        .select_related("category")
-        .order_by("name", "pk")[:CAMPAIGN_PAGE_ITEMS]
-    )
-    return CampaignPageContent(
-        campaign=campaign,
-        products=product_cards(products),
-        merchants=merchant_cards(merchants, now=now),
-        is_running=campaign.starts_on <= today <= campaign.ends_on,
-        has_ended=campaign.ends_on < today,
-    )

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from marketplace.directory.models import Merchant, SpecialHours
-from marketplace.storefront import HOME_NEWEST_PRODUCTS, HOME_OPEN_NOW, home_page_content
+from marketplace.storefront.content import HOME_NEWEST_PRODUCTS, HOME_OPEN_NOW, home_page_content
 from tests.conftest import cache_empty, inside
 from tests.marketplace.campaigns.factories import (
     campaign_create_row,
@@ -24,7 +24,7 @@ NOW = datetime(2030, 12, 10, 11, 0, tzinfo=PARIS)
 
 @pytest.fixture(autouse=True)
 def _frozen_town_clock(monkeypatch):
-    monkeypatch.setattr("comptoir.views.town_now", lambda: NOW)
+    monkeypatch.setattr("marketplace.storefront.views.town_now", lambda: NOW)
 
 
 @pytest.fixture(autouse=True)
