@@ -51,9 +51,11 @@ bench: setup
 	$(WITH_SERVICES) $(PY) -m tests.bench.search
 	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
 
+## make lint: ruff, then the layers (import-linter: no module imports a layer above its own).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.data --ignore=tests

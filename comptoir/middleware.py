@@ -15,7 +15,7 @@ from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
 from comptoir.health import healthz, readyz
-from tenants.services.routing import host_is_root, town_for_host
+from comptoir.routing import host_is_root, town_for_host
 
 _HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
 # Paths a suspended town still serves, so its administrators can sign in and fix things.

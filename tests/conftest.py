@@ -18,9 +18,9 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.routing import town_routing_forget
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
-from tenants.services.routing import town_routing_forget
 
 TEST_PASSWORD = "correct-horse-battery"
 

@@ -63,6 +63,7 @@ TENANT_APPS = [
     "marketplace.backoffice",
     "marketplace.campaigns",
     "marketplace.storefront",
+    "marketplace.demo",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

@@ -15,6 +15,13 @@ def _search_session_settings(sender: object, connection, **kwargs: object) -> No
         )
 
 
+def _products_reindex(sender: object, merchant_id: int, **kwargs: object) -> None:
+    """Products are searched by their merchant's name and category too."""
+    from marketplace.catalogue.services.search import products_search_refresh_for_merchant
+
+    products_search_refresh_for_merchant(merchant_id=merchant_id)
+
+
 class CatalogueConfig(AppConfig):
     name = "marketplace.catalogue"
     label = "catalogue"
@@ -23,9 +30,13 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from comptoir.page_cache import shop_window_shows
         from marketplace.catalogue.models import Product, ProductPhoto, Variant
+        from marketplace.directory.signals import merchant_name_or_category_changed
         from tenants.hooks import town_figure_register
 
         connection_created.connect(_search_session_settings, dispatch_uid="catalogue-search")
+        merchant_name_or_category_changed.connect(
+            _products_reindex, dispatch_uid="catalogue-reindex"
+        )
         for model in (Product, Variant, ProductPhoto):
             shop_window_shows(model)
         town_figure_register("products", Product.objects.count)

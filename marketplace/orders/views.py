@@ -20,6 +20,7 @@ from marketplace.orders.forms import (
     TrackingCancelForm,
     new_idempotency_key,
 )
+from marketplace.orders.hooks import checkout_address_initial
 from marketplace.orders.models import Cart, Order
 from marketplace.orders.selectors import (
     CartContents,
@@ -40,7 +41,6 @@ from marketplace.orders.services.cart import (
 )
 from marketplace.orders.services.checkout import checkout_place, merchant_pickup_slots
 from marketplace.orders.services.transitions import order_cancel
-from marketplace.shoppers.selectors import address_first
 
 CHECKOUT_SESSION_KEY = "checkout_id"
 
@@ -145,10 +145,7 @@ def _initial_address(request: HttpRequest) -> dict[str, str]:
     user = _signed_in_user(request)
     if user is None:
         return {}
-    address = address_first(user=user)
-    if address is None:
-        return {}
-    return {"address": address.street, "postcode": address.postcode, "city": address.city}
+    return checkout_address_initial(user=user)
 
 
 def _shop_forms(

@@ -19,6 +19,14 @@ def address_first(*, user: User) -> Address | None:
     return addresses_of(user=user).first()
 
 
+def address_initial_for_checkout(user: User) -> dict[str, str]:
+    """The checkout form's address, from the shopper's first saved one (registered with orders)."""
+    address = address_first(user=user)
+    if address is None:
+        return {}
+    return {"address": address.street, "postcode": address.postcode, "city": address.city}
+
+
 def address_of(*, user: User, address_id: int) -> Address | None:
     return Address.objects.filter(user=user, pk=address_id).first()
 

@@ -25,9 +25,9 @@ from PIL import Image
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
 from comptoir.page_cache import shop_window_changed
+from comptoir.routing import town_routing_forget
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
-from tenants.services.routing import town_routing_forget
 
 logger = logging.getLogger(__name__)
 

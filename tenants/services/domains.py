@@ -7,10 +7,10 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from comptoir.routing import town_routing_forget
 from tenants.errors import TownInputInvalid
 from tenants.models import Domain, Town, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record
-from tenants.services.routing import town_routing_forget
 
 # One DNS label (RFC 1123): letters, digits and inner hyphens, 1 to 63 characters.
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")

@@ -14,10 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import quote_schema_name, schema_context
 
+from comptoir.routing import town_routing_forget
 from tenants.errors import TownStateInvalid
 from tenants.models import Town, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record
-from tenants.services.routing import town_routing_forget
 
 _NEXT_STATUS_ALLOWED: dict[str, set[str]] = {
     Town.Status.SUSPENDED: {Town.Status.TRIAL, Town.Status.ACTIVE},

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from comptoir.accounts.services import town_admin_invite
+from comptoir.routing import town_routing_forget
 from tenants.errors import TownInputInvalid
 from tenants.hooks import town_setups
 from tenants.models import Domain, Town, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record
 from tenants.services.defaults import town_default_texts
 from tenants.services.locks import provisioning_lock
-from tenants.services.routing import town_routing_forget
 from tenants.services.spares import spare_schema_take
 from tenants.services.template import template_schema_clone, template_schema_ensure
 

@@ -4,9 +4,9 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from comptoir.routing import town_routing_forget
 from tenants.models import Town, VendorAuditEvent
 from tenants.services.provisioning import schema_name_for
-from tenants.services.routing import town_routing_forget
 
 
 def schemas_named(names: Iterable[str]) -> set[str]:

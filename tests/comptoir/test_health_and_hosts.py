@@ -6,9 +6,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comptoir import health
+from comptoir.routing import town_for_host
 from tenants.models import Domain
-from tenants.services import routing
-from tenants.services.routing import town_for_host
+from comptoir import routing
 from tests.conftest import host_of
 
 pytestmark = pytest.mark.smoke

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from comptoir.routing import town_routing_forget
 from tenants.models import Town
-from tenants.services.routing import town_routing_forget
 from tests.conftest import cache_empty, host_of, signed_in, user_create
 
 pytestmark = pytest.mark.django_db

@@ -32,8 +32,8 @@ from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from comptoir.accounts.models import User
+from comptoir.routing import town_routing_forget
 from tenants.models import Town
-from tenants.services.routing import town_routing_forget
 from tests.conftest import TEST_PASSWORD, user_create
 
 E2E_DIR = Path(__file__).parent

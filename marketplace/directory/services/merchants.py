@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 from comptoir.slugs import slug_free
-from marketplace.catalogue.services.search import products_search_refresh_for_merchant
 from marketplace.directory.errors import (
     AccountConflict,
     ApplicationNotPending,
@@ -21,6 +20,7 @@ from marketplace.directory.errors import (
     NotAllowed,
 )
 from marketplace.directory.models import Category, Merchant, MerchantMember, MerchantPhoto
+from marketplace.directory.signals import merchant_name_or_category_changed
 
 # What a merchant's members may change on their profile (never status, slug or the review),
 # in the order the profile form shows them.
@@ -298,8 +298,7 @@ def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) ->
         _merchant_validate(merchant)
         merchant.save(update_fields=[*changes, "updated_at"])
         if {"name", "category"} & set(changes):
-            # Products are searched by their merchant's name and category too.
-            products_search_refresh_for_merchant(merchant_id=merchant_id)
+            merchant_name_or_category_changed.send(sender=Merchant, merchant_id=merchant_id)
     return merchant
 
 

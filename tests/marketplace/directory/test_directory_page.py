@@ -172,8 +172,8 @@ def test_town_b_never_lists_town_as_entries(client_a, client_b, town_a, town_b):
 @pytest.fixture
 def town_a_in_reunion(town_a):
     """Town A on Réunion's clock (UTC+4) for one test; routing forgets the change both ways."""
+    from comptoir.routing import town_routing_forget
     from tenants.models import Town
-    from tenants.services.routing import town_routing_forget
 
     Town.objects.filter(pk=town_a.pk).update(time_zone="Indian/Reunion")
     town_routing_forget()

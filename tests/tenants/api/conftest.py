@@ -9,7 +9,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from comptoir.accounts.models import User
-from tenants.services.routing import town_routing_forget
+from comptoir.routing import town_routing_forget
 
 
 @pytest.fixture(autouse=True)

@@ -11,8 +11,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from comptoir.accounts.models import User
+from comptoir.routing import town_routing_forget
 from tenants.models import Town, TownStats
-from tenants.services.routing import town_routing_forget
 from tests.conftest import signed_in
 
 

@@ -5,8 +5,8 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
+from comptoir.routing import town_for_host
 from tenants.models import Domain, Town, TownStats, VendorAuditEvent
-from tenants.services.routing import town_for_host
 
 
 def _status_of(town: Town) -> str:

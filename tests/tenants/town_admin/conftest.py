@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from comptoir.accounts.models import User
+from comptoir.routing import town_routing_forget
 from tenants.models import Town
 from tenants.services.branding import BRANDING_FIELDS
-from tenants.services.routing import town_routing_forget
 from tests.conftest import user_create
 
 

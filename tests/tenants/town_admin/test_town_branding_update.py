@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from comptoir.routing import town_for_host
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
 from tenants.services.branding import (
@@ -12,7 +13,6 @@ from tenants.services.branding import (
     contrast_ratio,
     town_branding_update,
 )
-from tenants.services.routing import town_for_host
 from tests.conftest import host_of, inside, user_create
 from tests.tenants.town_admin.conftest import branding_of, image_upload, stored_files
 

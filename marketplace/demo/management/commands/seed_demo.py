@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from comptoir.demo import (
+from marketplace.demo.directory import SIZES, shopper_emails
+from marketplace.demo.towns import (
     DEMO_PASSWORD,
     DEMO_TOWNS,
     VENDOR_EMAIL,
@@ -10,7 +11,6 @@ from comptoir.demo import (
     demo_town_ensure,
     demo_vendor_ensure,
 )
-from marketplace.demo.directory import SIZES, shopper_emails
 
 
 class Command(BaseCommand):
