@@ -5,7 +5,8 @@ from collections.abc import Callable
 import sentry_sdk
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port
 from django.shortcuts import render
 from django.urls import set_urlconf
@@ -98,4 +99,29 @@ class TownAvailabilityMiddleware:
                     {"message": _("This portal is archived: it can be read, not changed.")},
                     status=403,
                 )
+        return self.get_response(request)
+
+
+def _carries_nul(values: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in listed) for key, listed in values.lists()
+    )
+
+
+class NulCharacterRefusalMiddleware:
+    """A NUL character anywhere in a request's path, query or form fields (or escaped in a JSON
+    body) answers 400 with the platform's page: PostgreSQL cannot store or compare it, and no
+    person types one. Uploaded files are not read: a file's bytes may be anything."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or _carries_nul(request.GET)
+            or (request.method == "POST" and _carries_nul(request.POST))
+            or (request.content_type == "application/json" and b"\\u0000" in request.body)
+        ):
+            raise BadRequest("A NUL character in the request.")
         return self.get_response(request)
