@@ -4,8 +4,8 @@ from collections.abc import Callable
 
 import sentry_sdk
 from django.conf import settings
-from django.db import connection
 from django.core.exceptions import BadRequest
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port
 from django.shortcuts import render

@@ -296,3 +296,7 @@ if SENTRY_DSN:
         send_default_pii=False,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
+
+# Uploaded images with more pixels than this are refused before they are decoded (a 40 MP
+# photo is larger than any phone's; a 13,000 × 13,000 PNG of 657 KB decodes into 2.7 GB).
+IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", 40_000_000))

@@ -21,6 +21,9 @@ WEBP_MAX_PIXELS = 1600
 def _renditions(source: IO[bytes]) -> tuple[bytes, bytes]:
     """(a JPEG at most 400 px a side, a WebP at most 1600 px a side) of the photo."""
     with Image.open(source) as opened:
+        # A JPEG is decoded at the smallest scale that still covers the WebP (1/2, 1/4, 1/8),
+        # not at full size: a 24-megapixel photo then takes a sixteenth of the memory.
+        opened.draft(None, (WEBP_MAX_PIXELS, WEBP_MAX_PIXELS))
         image = ImageOps.exif_transpose(opened)
         image.load()
     webp = image.copy()

@@ -5,10 +5,9 @@ from django.db import OperationalError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from comptoir import health
+from comptoir import health, routing
 from comptoir.routing import town_for_host
 from tenants.models import Domain
-from comptoir import routing
 from tests.conftest import host_of
 
 pytestmark = pytest.mark.smoke

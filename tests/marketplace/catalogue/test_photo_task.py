@@ -1,7 +1,7 @@
 from io import BytesIO
 
 from django.core.files.storage import default_storage
-from PIL import Image
+from PIL import Image, ImageFile
 
 from marketplace.catalogue.models import ProductPhoto
 from marketplace.catalogue.services.products import product_create, product_photo_add
@@ -45,6 +45,31 @@ def test_photo_upload_makes_a_thumbnail_and_a_webp_once(
     assert sorted(p.name for p in media_root.rglob("*") if p.is_file()) == [
         "vase-bleu.jpg", "vase-bleu.jpg", "vase-bleu.webp",
     ]  # fmt: skip
+
+
+def test_a_big_jpeg_is_decoded_reduced(town_a, merchant_a, media_root, monkeypatch):
+    decoded_sizes = []
+    load = ImageFile.ImageFile.load
+
+    def recording_load(image):
+        decoded_sizes.append(image.size)
+        return load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
+    with inside(town_a):
+        product = product_create(merchant=merchant_a, title="Vase vert", price_cents=4500)
+        photo = product_photo_add(
+            merchant=merchant_a, product_id=product.pk, image=jpeg_upload(size=(3400, 3400)),
+            alt_text="Vase vert",
+        )  # fmt: skip
+        decoded_sizes.clear()
+        product_photo_process(photo.pk)
+        photo.refresh_from_db()
+        webp = _opened(photo.webp.name)
+
+    # Half scale still covers the 1,600 px WebP: a quarter of the pixels were decoded.
+    assert decoded_sizes[0] == (1700, 1700)
+    assert webp.size == (1600, 1600)
 
 
 def test_transparent_png_gets_a_white_jpeg_thumbnail(town_a, merchant_a, media_root):
