@@ -137,6 +137,7 @@ class VendorAuditEvent(models.Model):
         DELETE = "delete", _("Deleted")
         OPEN_ADMIN = "open_admin", _("Opened the town's administration")
         DOMAIN_ADD = "domain_add", _("Added a domain")
+        BACKUP_DOWNLOAD = "backup_download", _("Downloaded the backup")
 
     town_name = models.CharField(max_length=120)
     town_schema = models.CharField(max_length=63, db_index=True)

@@ -6,6 +6,8 @@ from tenants.models import Domain, Town, VendorAuditEvent
 
 # How many of a town's audit events its console page shows, newest first.
 AUDIT_TRAIL_LENGTH = 50
+# How many deleted towns' backups the console lists, newest first.
+BACKUPS_LISTED = 100
 
 
 def _towns_with_figures() -> QuerySet[Town]:
@@ -46,3 +48,12 @@ def town_audit_trail(*, town: Town) -> QuerySet[VendorAuditEvent]:
 def towns_to_refresh() -> QuerySet[Town]:
     """The towns whose figures still move: every town but the archived ones."""
     return Town.objects.exclude(status=Town.Status.ARCHIVED).order_by("pk")
+
+
+def town_backups() -> QuerySet[VendorAuditEvent]:
+    """Deleted towns' backups, newest first: each deletion's audit line names its dump."""
+    return (
+        VendorAuditEvent.objects.filter(action=VendorAuditEvent.Action.DELETE)
+        .exclude(detail="")
+        .order_by("-created_at", "-pk")[:BACKUPS_LISTED]
+    )

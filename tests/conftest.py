@@ -7,6 +7,7 @@ transaction rolled back at its end, so the towns come back clean for the next on
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -140,3 +141,23 @@ def signed_in(client: Client, town: Town | None, email: str) -> Client:
     with schema_context(town.schema_name if town else "public"):
         assert client.login(email=email, password=TEST_PASSWORD)
     return client
+
+
+@pytest.fixture
+def media_root(settings, tmp_path: Path) -> Path:
+    """Uploaded and generated media go to a directory of this test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def backups_root(settings, tmp_path: Path) -> Path:
+    """Town backups go to a private directory of this test's own, beside (not under) media."""
+    location = tmp_path / "backups"
+    settings.STORAGES = settings.STORAGES | {
+        "backups": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": location, "base_url": None},
+        }
+    }
+    return location

@@ -189,6 +189,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+AWS_BACKUP_BUCKET_NAME = os.environ.get("AWS_BACKUP_BUCKET_NAME", "")
 STORAGES = {
     "default": {
         "BACKEND": (
@@ -198,9 +199,25 @@ STORAGES = {
         )
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Schema backups written before a town is deleted hold every personal datum of the town:
+    # a store of their own, never under a served URL; on S3 a bucket of their own, objects
+    # private. Only vendor staff download them, from the console, and each download is audited.
+    "backups": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": AWS_BACKUP_BUCKET_NAME,
+                "default_acl": "private",
+                "file_overwrite": False,
+            },
+        }
+        if AWS_BACKUP_BUCKET_NAME
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": DATA_DIR / "backups", "base_url": None},
+        }
+    ),
 }
-# Schema backups written before a town is deleted.
-BACKUP_PREFIX = "backups"
 
 # --- Internationalisation -----------------------------------------------------------------
 

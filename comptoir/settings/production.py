@@ -1,6 +1,12 @@
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
+
+if AWS_STORAGE_BUCKET_NAME and not AWS_BACKUP_BUCKET_NAME:  # noqa: F405
+    # A web pod's disk does not outlive it: town backups would be lost with the pod.
+    raise ImproperlyConfigured("Set AWS_BACKUP_BUCKET_NAME, a private bucket for town backups.")
 
 DEBUG = False
 SITE_SCHEME = "https"

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LogoutView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,11 +28,16 @@ from tenants.console.forms import (
     TwoFactorConfirmForm,
 )
 from tenants.errors import TownInputInvalid, TownStateInvalid, TwoFactorCodeInvalid
-from tenants.models import Town
-from tenants.selectors import town_audit_trail, towns_for_console, towns_with_domains
+from tenants.models import Town, VendorAuditEvent
+from tenants.selectors import (
+    town_audit_trail,
+    town_backups,
+    towns_for_console,
+    towns_with_domains,
+)
 from tenants.services.domains import town_domain_add
 from tenants.services.impersonation import vendor_access_grant
-from tenants.services.lifecycle import town_delete, town_status_set
+from tenants.services.lifecycle import town_backup_open, town_delete, town_status_set
 from tenants.services.provisioning import town_provision
 from tenants.services.stats import town_stats_start
 from tenants.services.vendor_staff import (
@@ -232,3 +237,17 @@ def town_delete_confirm(request: HttpRequest, slug: str) -> HttpResponse:
 def town_admin_open(request: HttpRequest, slug: str) -> HttpResponse:
     town = get_object_or_404(Town, slug=slug)
     return redirect(vendor_access_grant(town=town, staff=request.user))
+
+
+@vendor_staff_required
+def backup_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/backups.html", {"backups": town_backups()})
+
+
+@vendor_staff_required
+def backup_download(request: HttpRequest, event_id: int) -> FileResponse:
+    try:
+        name, backup = town_backup_open(event_id=event_id, actor_email=request.user.email)
+    except VendorAuditEvent.DoesNotExist:
+        raise Http404 from None
+    return FileResponse(backup, as_attachment=True, filename=name)

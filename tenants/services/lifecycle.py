@@ -5,10 +5,11 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def _pg_dump_binary() -> str:
 
 
 def schema_dump(*, schema_name: str) -> str:
-    """pg_dump one schema to storage; returns the stored file's name."""
+    """pg_dump one schema to the private backups storage; returns the stored file's name."""
     db = settings.DATABASES["default"]
     env = os.environ | {
         "PGHOST": str(db.get("HOST") or ""),
@@ -86,10 +87,7 @@ def schema_dump(*, schema_name: str) -> str:
             check=True,
             capture_output=True,
         )
-        with schema_context("public"):
-            return default_storage.save(
-                f"{settings.BACKUP_PREFIX}/{schema_name}-{stamp}.dump", File(dump)
-            )
+        return storages["backups"].save(f"{schema_name}-{stamp}.dump", File(dump))
 
 
 def town_delete(*, town: Town, actor_email: str = "") -> str:
@@ -109,3 +107,20 @@ def town_delete(*, town: Town, actor_email: str = "") -> str:
         Town.objects.filter(pk=town.pk).delete()
     town_routing_forget()
     return dump_name
+
+
+def town_backup_open(*, event_id: int, actor_email: str) -> tuple[str, IO[bytes]]:
+    """A deleted town's backup (its name and an open file) for a vendor staff member, whose
+    download joins the town's audit trail. Raises VendorAuditEvent.DoesNotExist for any id that
+    is not a deletion with a backup."""
+    with schema_context("public"), transaction.atomic():
+        deletion = VendorAuditEvent.objects.exclude(detail="").get(
+            pk=event_id, action=VendorAuditEvent.Action.DELETE
+        )
+        vendor_audit_record(
+            town=Town(name=deletion.town_name, schema_name=deletion.town_schema),
+            action=VendorAuditEvent.Action.BACKUP_DOWNLOAD,
+            actor_email=actor_email,
+            detail=deletion.detail,
+        )
+    return deletion.detail, storages["backups"].open(deletion.detail, "rb")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.utils import translation
 from django_tenants.utils import schema_exists
@@ -27,12 +26,6 @@ def audit_actions(town: Town) -> list[str]:
         .order_by("pk")
         .values_list("action", flat=True)
     )
-
-
-@pytest.fixture
-def media_root(settings, tmp_path: Path) -> Path:
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
 
 
 class TestStatus:
@@ -93,7 +86,7 @@ class TestStatus:
 
 class TestDeleteRefused:
     @pytest.mark.parametrize("status", [Status.TRIAL, Status.ACTIVE, Status.SUSPENDED])
-    def test_a_town_not_archived_is_kept(self, town_a, status, media_root):
+    def test_a_town_not_archived_is_kept(self, town_a, status, backups_root):
         Town.objects.filter(pk=town_a.pk).update(status=status)
         town_a.refresh_from_db()
 
@@ -105,9 +98,9 @@ class TestDeleteRefused:
         assert Domain.objects.filter(tenant=town_a).exists()
         assert schema_exists("alpha")
         assert audit_actions(town_a) == ["provision"]
-        assert list(media_root.iterdir()) == []
+        assert not backups_root.exists()
 
-    def test_a_failed_backup_deletes_nothing(self, town_a, media_root, monkeypatch):
+    def test_a_failed_backup_deletes_nothing(self, town_a, backups_root, monkeypatch):
         town = town_status_set(town=town_a, status=Status.ARCHIVED)
         monkeypatch.setattr(lifecycle, "_pg_dump_binary", lambda: "/bin/false")
 
@@ -117,7 +110,7 @@ class TestDeleteRefused:
         assert Town.objects.filter(pk=town_a.pk).exists()
         assert schema_exists("alpha")
         assert audit_actions(town_a) == ["provision", "archive"]
-        assert list(media_root.rglob("*.dump")) == []
+        assert not backups_root.exists() or list(backups_root.rglob("*.dump")) == []
 
 
 @pytest.fixture
@@ -135,16 +128,19 @@ def committed_omega(django_db_setup, django_db_blocker, media_root) -> Iterator[
             assert set(Town.objects.values_list("slug", flat=True)) == {"alpha", "beta"}
 
 
-def test_deleting_an_archived_town_backs_it_up_then_drops_it(committed_omega, media_root):
+def test_deleting_an_archived_town_backs_it_up_then_drops_it(
+    committed_omega, media_root, backups_root
+):
     town = town_status_set(town=committed_omega, status=Status.ARCHIVED)
 
     dump_name = town_delete(town=town, actor_email="staff@comptoir.test")
 
-    assert re.fullmatch(r"public/backups/omega-\d{8}T\d{6}\.dump", dump_name)
-    dump = media_root / dump_name
+    assert re.fullmatch(r"omega-\d{8}T\d{6}\.dump", dump_name)
+    dump = backups_root / dump_name
     assert dump.is_file() and dump.stat().st_size > 0
     assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
-    assert default_storage.exists(dump_name)
+    # Nothing of the town's data lands in the media storage, which is served.
+    assert not any(path.is_file() for path in media_root.rglob("*"))
     pg_restore = Path(lifecycle._pg_dump_binary()).with_name("pg_restore")
     listing = subprocess.run(
         [pg_restore, "--list", dump], check=True, capture_output=True, text=True

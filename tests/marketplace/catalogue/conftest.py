@@ -87,9 +87,3 @@ def jpeg_upload(name: str = "photo.jpg", size: tuple[int, int] = (1200, 800), mo
     )
     content_type = "image/png" if image_format == "PNG" else "image/jpeg"
     return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)
-
-
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path

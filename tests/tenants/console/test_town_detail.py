@@ -1,7 +1,7 @@
 """A town's console page: figures, host names, audit trail, status changes and deletion."""
 
 import pytest
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 
@@ -233,7 +233,9 @@ class TestDelete:
         assert Town.objects.filter(slug="alpha").exists()
         assert schema_exists("alpha")
 
-    def test_deletes_an_archived_town_after_a_backup(self, console, town_a, vendor_staff):
+    def test_deletes_an_archived_town_after_a_backup(
+        self, console, town_a, vendor_staff, backups_root
+    ):
         # Alpha's schema is committed, so pg_dump (another connection) sees it; the drop and the
         # row deletion happen in this test's transaction and are rolled back after it.
         Town.objects.filter(pk=town_a.pk).update(status=Town.Status.ARCHIVED)
@@ -247,6 +249,6 @@ class TestDelete:
             assert not Town.objects.filter(slug="alpha").exists()
             assert not schema_exists("alpha")
             assert event.actor_email == vendor_staff.email
-            assert default_storage.size(event.detail) > 0
+            assert (backups_root / event.detail).stat().st_size > 0
         finally:
-            default_storage.delete(event.detail)
+            storages["backups"].delete(event.detail)
