@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import connection, models, router
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
 
 
 class UserManager(BaseUserManager["User"]):
@@ -19,6 +22,22 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **fields: object) -> "User":
         fields.update(is_staff=True, is_superuser=True)
         return self.create_user(email, password, **fields)
+
+
+class ActiveSchemaCollector(Collector):
+    """Deletes along the relations whose tables exist in the active schema only.
+
+    The user table is in the public schema (vendor staff) and in every town's, but most tables
+    that point at a user (memberships, orders) exist only in the towns': Django's collector
+    would query them in the public schema and fail.
+    """
+
+    def related_objects(self, related_model, related_fields, objs):  # type: ignore[no-untyped-def]
+        in_public = connection.schema_name == get_public_schema_name()
+        apps_here = settings.SHARED_APPS if in_public else settings.TENANT_APPS
+        if related_model._meta.app_config.name not in apps_here:
+            return related_model._base_manager.none()
+        return super().related_objects(related_model, related_fields, objs)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -48,6 +67,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def delete(
+        self, using: str | None = None, keep_parents: bool = False
+    ) -> tuple[int, dict[str, int]]:
+        collector = ActiveSchemaCollector(
+            using=using or router.db_for_write(User, instance=self), origin=self
+        )
+        collector.collect([self], keep_parents=keep_parents)
+        return collector.delete()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
