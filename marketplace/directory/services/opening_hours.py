@@ -86,7 +86,7 @@ def opening_hours_set(
         problems.extend(_ranges_problems(_weekday_name(weekday), by_day[weekday]))
     if problems:
         raise InvalidOpeningHours(*problems)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         OpeningHours.objects.filter(merchant_id=merchant_id).delete()
         rows = OpeningHours.objects.bulk_create(
@@ -144,7 +144,7 @@ def special_hours_add(
         raise InvalidOpeningHours(*problems)
 
     days = [date + timedelta(days=offset) for offset in range((until - date).days + 1)]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         existing: dict[dt.date, list[SpecialHours]] = defaultdict(list)
         for row in SpecialHours.objects.filter(merchant_id=merchant_id, date__in=days):

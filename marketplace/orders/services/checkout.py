@@ -134,7 +134,7 @@ def checkout_place(
     _validate_contact(contact)
     now = timezone.now()
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             try:
                 with transaction.atomic():
                     checkout = Checkout.objects.create(
