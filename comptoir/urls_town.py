@@ -27,7 +27,6 @@ urlpatterns = [
     path("api/v1/", include("comptoir.api_urls")),
     path("api/v1/", include("marketplace.directory.api_urls")),
     path("api/v1/", include("marketplace.catalogue.api_urls")),
-    path("api/v1/", include("marketplace.orders.api_urls")),
 ]
 
 # Uploaded files (logos, hero images, photos) under `make dev`; static() adds nothing unless

@@ -78,7 +78,7 @@ def slot_rule_add(
         raise AppointmentInvalid(
             _("The end must come at least one slot after the start."), field="ends_at"
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Serialise rule changes of one shop, so two overlapping rules cannot slip in together.
         list(Merchant.objects.select_for_update().filter(pk=merchant_id).values_list("pk"))
         if SlotRule.objects.filter(
@@ -102,7 +102,7 @@ def slot_rule_add(
 def slot_rule_delete(*, actor: AbstractBaseUser, merchant_id: int, rule_id: int) -> None:
     """Stop offering a rule's slots. Slots already booked stay (and their bookings with them)."""
     _require_member(actor=actor, merchant_id=merchant_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         rule = SlotRule.objects.filter(pk=rule_id, merchant_id=merchant_id).first()
         if rule is None:
             raise AppointmentNotFound(_("This rule does not exist."))
@@ -209,7 +209,7 @@ def appointment_book(
     contact = _clean_contact(name=name, email=email, phone=phone, note=note)
     if not merchants_visible().filter(pk=merchant_id, offers_appointments=True).exists():
         raise SlotUnavailable(_("This shop does not take appointments online."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         slot = Slot.objects.select_for_update().filter(pk=slot_id, merchant_id=merchant_id).first()
         if slot is None or slot.starts_at <= timezone.now():
             raise SlotUnavailable(_("This slot is no longer offered: choose another one."))
@@ -238,7 +238,7 @@ def _cancel(*, appointment_id: int, cancelled_by: str, reason: str) -> Appointme
     reason = reason.strip()
     if len(reason) > 255:
         raise AppointmentInvalid(_("The reason is at most 255 characters long."), field="reason")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         slot_id = (
             Appointment.objects.filter(pk=appointment_id).values_list("slot_id", flat=True).first()
         )

@@ -63,7 +63,7 @@ def staff_invite(
         validate_email(email)
     except ValidationError:
         raise StaffInvalid(_("Enter a valid e-mail address.")) from None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # One staff change at a time per shop.
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         user = User.objects.filter(email=email).first()

@@ -163,7 +163,7 @@ def campaign_create(
     product_ids = cleaned.pop("product_ids")  # type: ignore[assignment]
     for _attempt in range(3):
         try:
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 campaign = Campaign.objects.create(
                     slug=slug_free(
                         rows=Campaign.objects.all(),
@@ -202,7 +202,7 @@ def campaign_update(
     """Change what is given and leave the rest (KEEP); `image=None` removes the image.
     The slug never changes, so links already shared keep working."""
     _require_town_admin(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = _locked(campaign_id)
         current_merchants = list(campaign.featured_merchants.values_list("pk", flat=True))
         current_products = list(campaign.featured_products.values_list("pk", flat=True))
@@ -236,7 +236,7 @@ def campaign_update(
 def campaign_publish(*, actor: Actor, campaign_id: int) -> Campaign:
     """Show the campaign to the public: its page, and the home page while it runs."""
     _require_town_admin(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = _locked(campaign_id)
         if not campaign.is_published:
             campaign.is_published = True
@@ -248,7 +248,7 @@ def campaign_publish(*, actor: Actor, campaign_id: int) -> Campaign:
 def campaign_unpublish(*, actor: Actor, campaign_id: int) -> Campaign:
     """Withdraw the campaign from the public; it stays editable and can be published again."""
     _require_town_admin(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = _locked(campaign_id)
         if campaign.is_published:
             campaign.is_published = False
@@ -259,7 +259,7 @@ def campaign_unpublish(*, actor: Actor, campaign_id: int) -> Campaign:
 def campaign_delete(*, actor: Actor, campaign_id: int) -> Campaign:
     """Delete a campaign that is not published (withdraw it first); returns it as it was."""
     _require_town_admin(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         campaign = _locked(campaign_id)
         if campaign.is_published:
             raise CampaignInvalid(

@@ -1,5 +1,10 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+
+if TYPE_CHECKING:
+    from marketplace.directory.models import Merchant
 
 
 def _search_session_settings(sender: object, connection, **kwargs: object) -> None:
@@ -22,6 +27,13 @@ def _products_reindex(sender: object, merchant_id: int, **kwargs: object) -> Non
     products_search_refresh_for_merchant(merchant_id=merchant_id)
 
 
+def _merchant_page_products(merchant: "Merchant") -> dict[str, object]:
+    """The products section of the directory's merchant page."""
+    from marketplace.catalogue.selectors import merchant_page_products
+
+    return {"products": merchant_page_products(merchant=merchant)}
+
+
 class CatalogueConfig(AppConfig):
     name = "marketplace.catalogue"
     label = "catalogue"
@@ -30,6 +42,7 @@ class CatalogueConfig(AppConfig):
     def ready(self) -> None:
         from comptoir.page_cache import shop_window_shows
         from marketplace.catalogue.models import Product, ProductPhoto, Variant
+        from marketplace.directory.hooks import MerchantPageSection, merchant_page_section_register
         from marketplace.directory.signals import merchant_name_or_category_changed
         from tenants.hooks import town_figure_register
 
@@ -40,3 +53,7 @@ class CatalogueConfig(AppConfig):
         for model in (Product, Variant, ProductPhoto):
             shop_window_shows(model)
         town_figure_register("products", Product.objects.count)
+        merchant_page_section_register(
+            "catalogue.products",
+            MerchantPageSection("catalogue/_merchant_products.html", _merchant_page_products),
+        )

@@ -161,7 +161,8 @@ class ProductForm(forms.Form):
         return kwargs
 
     def photo_kwargs(self) -> dict[str, object]:
-        """For product_create (photo=, photo_alt=); empty when no photo was sent."""
+        """For product_create and product_update (photo=, photo_alt=); empty when no photo was
+        sent."""
         photo = self.cleaned_data.get("photo")
         return {"photo": photo, "photo_alt": self.cleaned_data["photo_alt"]} if photo else {}
 

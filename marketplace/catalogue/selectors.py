@@ -44,6 +44,7 @@ MAX_QUERY_LENGTH = 200
 FACETS_SHOWN = 10
 MERCHANTS_SHOWN = 5
 SNIPPET_WORDS = 30
+MERCHANT_PAGE_PRODUCTS = 12
 # Private-use characters that no text contains: ts_headline marks matches with them, the text
 # is escaped, then they become <mark> tags, so a product's own "<" can never inject markup.
 _START, _STOP = "\ue000", "\ue001"
@@ -160,6 +161,18 @@ def product_for_page(*, slug: str, today: date | None = None) -> Product | None:
         .first()
     )
     return _decorated(product) if product is not None else None
+
+
+def merchant_page_products(*, merchant: Merchant) -> list[Product]:
+    """The merchant's newest published products, for the directory's merchant page, decorated
+    as cards (lowest price, price range, main photo): three queries."""
+    products = (
+        merchant.products.filter(is_published=True)
+        .prefetch_related(*_card_prefetches())
+        .order_by("-created_at", "-pk")[:MERCHANT_PAGE_PRODUCTS]
+    )
+    # Through the merchant's own manager, each product's merchant is that one: no query.
+    return [_decorated(product) for product in products]
 
 
 # --- the merchant's back office ------------------------------------------------------------

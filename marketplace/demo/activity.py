@@ -38,16 +38,11 @@ from marketplace.demo.directory import categories_by_slug, demo_category
 from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.messaging.models import Side
 from marketplace.messaging.services import conversation_start_by_shopper, message_post
+from marketplace.orders.fulfilment import fulfilments_offered, merchant_pickup_slots
 from marketplace.orders.models import Checkout, Order, OrderEvent
-from marketplace.orders.selectors import merchants_for_checkout
+from marketplace.orders.selectors import checkout_info_fetch, merchants_for_checkout
 from marketplace.orders.services.cart import cart_add, cart_get_or_create
-from marketplace.orders.services.checkout import (
-    Contact,
-    FulfilmentChoice,
-    checkout_place,
-    fulfilments_offered,
-    merchant_pickup_slots,
-)
+from marketplace.orders.services.checkout import Contact, FulfilmentChoice, checkout_place
 from marketplace.orders.services.transitions import (
     order_accept,
     order_cancel,
@@ -206,7 +201,7 @@ def demo_orders_play(*, shoppers: list[User], checkouts: int, rng: random.Random
             for variant in rng.sample(merchant.buyable, min(2, len(merchant.buyable))):  # type: ignore[attr-defined]
                 cart_add(cart=cart, variant_id=variant.pk, quantity=rng.randint(1, 2))
         checkout = checkout_place(
-            cart=cart,
+            info=checkout_info_fetch(cart=cart),
             contact=Contact(name=shopper.full_name, email=shopper.email),
             choices_per_merchant={pk: choice for pk, (_m, _t, choice) in planned.items()},
             idempotency_key=f"demo-checkout-{number}",

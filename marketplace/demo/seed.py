@@ -96,16 +96,14 @@ def demo_town_fill(*, town: Town, size: DemoSize, password: str) -> DemoFilled:
                     password_hash=password_hash, admin=admin, shoppers=shoppers,
                 )  # fmt: skip
                 filled.merchants, filled.products = made.merchants, made.products
+        # The town's life goes through the services, each committing its own transaction as
+        # in real use (they are durable): a run stopped here keeps what was played so far.
         if not Order.objects.exists():
-            with transaction.atomic():
-                orders = demo_orders_play(shoppers=shoppers, checkouts=size.checkouts, rng=rng)
-                filled.orders = len(orders)
+            orders = demo_orders_play(shoppers=shoppers, checkouts=size.checkouts, rng=rng)
+            filled.orders = len(orders)
             if not Conversation.objects.exists():
-                with transaction.atomic():
-                    filled.messages = demo_messages_play(orders=orders)
+                filled.messages = demo_messages_play(orders=orders)
         if not SlotRule.objects.exists():
-            with transaction.atomic():
-                filled.appointments = demo_appointments_play(shoppers=shoppers, rng=rng)
-        with transaction.atomic():
-            filled.campaigns = len(demo_campaign_ensure(admin=admin, today=town_now().date()))
+            filled.appointments = demo_appointments_play(shoppers=shoppers, rng=rng)
+        filled.campaigns = len(demo_campaign_ensure(admin=admin, today=town_now().date()))
     return filled

@@ -7,15 +7,17 @@ A range closing at midnight is stored as 00:00 (a shop open 19:00–00:00); the 
 return it as `time.max`, so `opens <= t < closes` holds for every moment of the day.
 """
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from comptoir.town import town_time_zone
-from marketplace.directory.models import Merchant
+from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 
 MIDNIGHT = time(0)
 
 
-def _range_end(closes: time) -> time:
+def range_end(closes: time) -> time:
+    """The end of a range as `opens <= t < closes` reads it: a stored 00:00 is midnight."""
     return time.max if closes == MIDNIGHT else closes
 
 
@@ -37,7 +39,7 @@ def opening_ranges_on(merchant: Merchant, day: date) -> list[tuple[time, time]]:
             if hours.weekday == weekday
         ]
     return sorted(
-        (opens, _range_end(closes))
+        (opens, range_end(closes))
         for opens, closes in rows
         if opens is not None and closes is not None
     )
@@ -102,3 +104,70 @@ def pickup_slots(
                     slots.add(moment)
                 wall += step
     return sorted(slots)
+
+
+@dataclass(frozen=True)
+class WeekRow:
+    """One day of the merchant's usual week, as its page lists it."""
+
+    weekday: int
+    label: str
+    ranges: list[tuple[time, time]]
+    is_today: bool
+
+
+def week_rows(merchant: Merchant, today: date) -> list[WeekRow]:
+    """The usual week, Monday first, each day's ranges sorted; exceptional days left aside."""
+    labels = dict(OpeningHours.Weekday.choices)
+    rows: dict[int, list[tuple[time, time]]] = {weekday: [] for weekday in labels}
+    for hours in merchant.opening_hours.all():
+        rows[hours.weekday].append((hours.opens_at, range_end(hours.closes_at)))
+    return [
+        WeekRow(weekday, str(labels[weekday]), sorted(ranges), weekday == today.weekday())
+        for weekday, ranges in rows.items()
+    ]
+
+
+@dataclass(frozen=True)
+class ExceptionalPeriod:
+    """Consecutive exceptional days that read as one line ("closed from 1 to 15 August")."""
+
+    first: date
+    last: date
+    is_closed: bool
+    ranges: list[tuple[time, time]]
+    reason: str
+
+
+def exceptional_periods(merchant: Merchant) -> list[ExceptionalPeriod]:
+    """The prefetched exceptional days in date order; consecutive closures for one reason
+    merge into one period, a day of special hours stays a period of its own."""
+    by_day: dict[date, list[SpecialHours]] = {}
+    for special in merchant.special_hours.all():
+        by_day.setdefault(special.date, []).append(special)
+    periods: list[ExceptionalPeriod] = []
+    for day in sorted(by_day):
+        rows = by_day[day]
+        is_closed = any(row.is_closed for row in rows)
+        ranges = (
+            []
+            if is_closed
+            else sorted(
+                (row.opens_at, range_end(row.closes_at))
+                for row in rows
+                if row.opens_at is not None and row.closes_at is not None
+            )
+        )
+        reason = next((row.reason for row in rows if row.reason), "")
+        previous = periods[-1] if periods else None
+        if (
+            previous is not None
+            and is_closed
+            and previous.is_closed
+            and previous.reason == reason
+            and previous.last + timedelta(days=1) == day
+        ):
+            periods[-1] = ExceptionalPeriod(previous.first, day, True, [], reason)
+        else:
+            periods.append(ExceptionalPeriod(day, day, is_closed, ranges, reason))
+    return periods

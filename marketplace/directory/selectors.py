@@ -10,11 +10,20 @@ from django.db.models.functions import Upper
 from django.db.models.query import prefetch_related_objects
 
 from comptoir.accounts.models import User
-from marketplace.directory.hours import MIDNIGHT, is_open_at, opening_ranges_on
+from marketplace.directory.hours import (
+    MIDNIGHT,
+    ExceptionalPeriod,
+    WeekRow,
+    exceptional_periods,
+    is_open_at,
+    opening_ranges_on,
+    week_rows,
+)
 from marketplace.directory.models import (
     Category,
     Merchant,
     MerchantMember,
+    MerchantPhoto,
     OpeningHours,
     SpecialHours,
 )
@@ -109,12 +118,26 @@ def merchants_directory(*, filters: DirectoryFilters, local_now: datetime) -> Qu
     )
 
 
-def merchant_visible_detail(*, slug: str, today: date) -> Merchant | None:
+@dataclass(frozen=True)
+class MerchantPage:
+    """What a merchant's public page shows of the directory, read on the town's clock."""
+
+    merchant: Merchant
+    open_now: bool
+    today_ranges: list[tuple[time, time]]
+    special_today: list[SpecialHours]
+    week: list[WeekRow]
+    periods: list[ExceptionalPeriod]
+    photos: list[MerchantPhoto]
+
+
+def merchant_page(*, slug: str, now: datetime) -> MerchantPage | None:
     """A visible merchant with everything its page shows, or None (the page answers 404).
 
-    Exceptional days are fetched for the coming two months: the page lists them.
+    Four queries. Exceptional days are fetched for the coming two months: the page lists them.
     """
-    return (
+    today = now.date()
+    merchant = (
         merchants_visible()
         .select_related("category", "category__parent")
         .prefetch_related(
@@ -122,6 +145,17 @@ def merchant_visible_detail(*, slug: str, today: date) -> Merchant | None:
         )
         .filter(slug=slug)
         .first()
+    )
+    if merchant is None:
+        return None
+    return MerchantPage(
+        merchant=merchant,
+        open_now=is_open_at(merchant, now),
+        today_ranges=opening_ranges_on(merchant, today),
+        special_today=[s for s in merchant.special_hours.all() if s.date == today],
+        week=week_rows(merchant, today),
+        periods=exceptional_periods(merchant),
+        photos=list(merchant.photos.all()),
     )
 
 

@@ -1,15 +1,12 @@
 """The directory's public pages on a town's host: the list, a merchant, the map, the widget,
 and the form to apply as a merchant."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,19 +17,20 @@ from django.views.decorators.http import require_GET
 from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
 from marketplace.backoffice.services import merchant_visit_record
-from marketplace.catalogue.models import Product, ProductPhoto
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.forms import (
     DirectoryFilterForm,
     MerchantRegisterForm,
     form_add_service_error,
 )
-from marketplace.directory.hours import is_open_at, opening_ranges_on
-from marketplace.directory.models import Category, Merchant, OpeningHours, SpecialHours
+from marketplace.directory.hooks import merchant_page_sections
+from marketplace.directory.hours import is_open_at
+from marketplace.directory.models import Category
 from marketplace.directory.selectors import (
     DirectoryFilters,
     categories_for_filters,
-    merchant_visible_detail,
+    merchant_cards,
+    merchant_page,
     merchants_directory,
     merchants_on_map,
 )
@@ -47,15 +45,6 @@ KIND_TABS = (
 )
 DIRECTORY_PAGE_SIZE = 24
 WIDGET_PAGE_SIZE = 24
-MERCHANT_PAGE_PRODUCTS = 12
-
-
-def _mark_open(merchants: list[Merchant], now: datetime) -> list[Merchant]:
-    """Give each merchant what a card shows: open now, and today's ranges."""
-    for merchant in merchants:
-        merchant.open_now = is_open_at(merchant, now)  # type: ignore[attr-defined]
-        merchant.today_ranges = opening_ranges_on(merchant, now.date())  # type: ignore[attr-defined]
-    return merchants
 
 
 @require_GET
@@ -68,7 +57,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         merchants_directory(filters=filters, local_now=now), DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    _mark_open(list(page.object_list), now)
+    merchant_cards(list(page.object_list), now=now)
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -86,110 +75,30 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass(frozen=True)
-class WeekRow:
-    weekday: int
-    label: str
-    ranges: list[tuple[time, time]]
-    is_today: bool
-
-
-@dataclass(frozen=True)
-class ExceptionalPeriod:
-    """Consecutive exceptional days that read as one line ("closed from 1 to 15 August")."""
-
-    first: date
-    last: date
-    is_closed: bool
-    ranges: list[tuple[time, time]]
-    reason: str
-
-
-def _week_rows(merchant: Merchant, today: date) -> list[WeekRow]:
-    labels = dict(OpeningHours.Weekday.choices)
-    rows: dict[int, list[tuple[time, time]]] = {weekday: [] for weekday in labels}
-    for hours in merchant.opening_hours.all():
-        rows[hours.weekday].append(
-            (hours.opens_at, time.max if hours.closes_at == time(0) else hours.closes_at)
-        )
-    return [
-        WeekRow(weekday, str(labels[weekday]), sorted(ranges), weekday == today.weekday())
-        for weekday, ranges in rows.items()
-    ]
-
-
-def _exceptional_periods(specials: list[SpecialHours]) -> list[ExceptionalPeriod]:
-    by_day: dict[date, list[SpecialHours]] = {}
-    for special in specials:
-        by_day.setdefault(special.date, []).append(special)
-    periods: list[ExceptionalPeriod] = []
-    for day in sorted(by_day):
-        rows = by_day[day]
-        is_closed = any(row.is_closed for row in rows)
-        ranges = (
-            []
-            if is_closed
-            else sorted(
-                (row.opens_at, time.max if row.closes_at == time(0) else row.closes_at)
-                for row in rows
-                if row.opens_at is not None and row.closes_at is not None
-            )
-        )
-        reason = next((row.reason for row in rows if row.reason), "")
-        previous = periods[-1] if periods else None
-        if (
-            previous is not None
-            and is_closed
-            and previous.is_closed
-            and previous.reason == reason
-            and previous.last + timedelta(days=1) == day
-        ):
-            periods[-1] = ExceptionalPeriod(previous.first, day, True, [], reason)
-        else:
-            periods.append(ExceptionalPeriod(day, day, is_closed, ranges, reason))
-    return periods
-
-
-def _merchant_products(merchant: Merchant) -> list[Product]:
-    """The first published products, with their variants and photos: three queries in all."""
-    products = list(
-        merchant.products.filter(is_published=True)
-        .prefetch_related(
-            "variants",
-            Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk")),
-        )
-        .order_by("-created_at", "-pk")[:MERCHANT_PAGE_PRODUCTS]
-    )
-    for product in products:
-        prices = [variant.price_cents for variant in product.variants.all()]
-        product.price_from_cents = min(prices) if prices else None  # type: ignore[attr-defined]
-        product.has_several_prices = len(set(prices)) > 1  # type: ignore[attr-defined]
-        photos = list(product.photos.all())
-        product.first_photo = photos[0] if photos else None  # type: ignore[attr-defined]
-    return products
-
-
 @require_GET
 def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = town_now()
-    today = now.date()
-    merchant = merchant_visible_detail(slug=slug, today=today)
-    if merchant is None:
+    page = merchant_page(slug=slug, now=now)
+    if page is None:
         raise Http404
-    merchant_visit_record(merchant_id=merchant.pk, day=today)
-    special_today = [s for s in merchant.special_hours.all() if s.date == today]
+    merchant = page.merchant
+    merchant_visit_record(merchant_id=merchant.pk, day=now.date())
     return render(
         request,
         "directory/merchant_detail.html",
         {
             "merchant": merchant,
-            "open_now": is_open_at(merchant, now),
-            "today_ranges": opening_ranges_on(merchant, today),
-            "special_today": special_today,
-            "week": _week_rows(merchant, today),
-            "periods": _exceptional_periods(list(merchant.special_hours.all())),
-            "photos": list(merchant.photos.all()),
-            "products": _merchant_products(merchant),
+            "open_now": page.open_now,
+            "today_ranges": page.today_ranges,
+            "special_today": page.special_today,
+            "week": page.week,
+            "periods": page.periods,
+            "photos": page.photos,
+            # What the apps above the directory add (the catalogue: the merchant's products).
+            "sections": [
+                render_to_string(section.template_name, section.context(merchant), request)
+                for section in merchant_page_sections()
+            ],
             "page_url": request.tenant.build_url(merchant.get_absolute_url()),
             "tile_url": settings.LEAFLET_TILE_URL,
             "tile_attribution": settings.LEAFLET_TILE_ATTRIBUTION,
@@ -200,7 +109,7 @@ def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def merchants_map(request: HttpRequest) -> HttpResponse:
     now = town_now()
-    merchants = _mark_open(list(merchants_on_map(today=now.date())), now)
+    merchants = merchant_cards(list(merchants_on_map(today=now.date())), now=now)
     return render(
         request,
         "directory/map.html",
@@ -255,7 +164,7 @@ def widget(request: HttpRequest) -> HttpResponse:
         merchants_directory(filters=DirectoryFilters(category=category), local_now=now),
         WIDGET_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    _mark_open(list(page.object_list), now)
+    merchant_cards(list(page.object_list), now=now)
     town = request.tenant
     return render(
         request,

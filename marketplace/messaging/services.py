@@ -79,7 +79,7 @@ def conversation_start_by_shopper(
         ).exists()
     ):
         raise ConversationNotAllowed(_("This order is not one of yours."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         conversation = _conversation_get_or_create(
             merchant_id=merchant_id, shopper_id=shopper.pk, order_id=order_id
         )
@@ -102,7 +102,7 @@ def conversation_start_by_merchant(*, actor: AbstractBaseUser, order_id: int, bo
         raise ConversationNotAllowed(
             _("This customer ordered without an account: contact them by e-mail or phone.")
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         conversation = _conversation_get_or_create(
             merchant_id=order.merchant_id, shopper_id=order.customer_id, order_id=order.pk
         )

@@ -1,6 +1,7 @@
 """Forms of the cart and the checkout: they parse input; the services decide."""
 
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from itertools import groupby
 from typing import Any, cast
@@ -10,16 +11,11 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.templatetags.money import euros_format
-from marketplace.directory.models import Merchant
+from marketplace.orders.fulfilment import DELIVERIES, delivery_fee_cents
 from marketplace.orders.models import Order
+from marketplace.orders.selectors import ShopCheckout
 from marketplace.orders.services.cart import MAX_LINE_QUANTITY
-from marketplace.orders.services.checkout import (
-    DELIVERIES,
-    Contact,
-    FulfilmentChoice,
-    delivery_fee_cents,
-    fulfilments_offered,
-)
+from marketplace.orders.services.checkout import Contact, FulfilmentChoice
 
 Fulfilment = Order.Fulfilment
 
@@ -69,7 +65,7 @@ def slot_value(moment: datetime) -> str:
     return moment.isoformat()
 
 
-def slot_choices(slots: list[datetime]) -> list[tuple[str, Any]]:
+def slot_choices(slots: Sequence[datetime]) -> list[tuple[str, Any]]:
     """Slots grouped by day for a <select> with <optgroup>s ("mardi 25 novembre": 10:00, …)."""
     choices: list[tuple[str, Any]] = [("", _("Choose a time"))]
     # The slots are on the town's clock already: their own date is the shop's day.
@@ -121,11 +117,11 @@ class ShopFulfilmentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, merchant: Merchant, slots: list[datetime], **kwargs: Any):
+    def __init__(self, *args: Any, shop: ShopCheckout, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.merchant = merchant
-        self.slots = {slot_value(slot): slot for slot in slots}
-        offered = fulfilments_offered(merchant)
+        self.merchant = shop.merchant
+        self.slots = {slot_value(slot): slot for slot in shop.pickup_slots}
+        offered = shop.fulfilments
         cast(forms.ChoiceField, self.fields["fulfilment"]).choices = [
             (fulfilment, self._fulfilment_label(fulfilment)) for fulfilment in offered
         ]
@@ -134,7 +130,9 @@ class ShopFulfilmentForm(forms.Form):
         self.offers_pickup = Fulfilment.CLICK_COLLECT in offered
         self.offers_delivery = any(fulfilment in DELIVERIES for fulfilment in offered)
         if self.offers_pickup:
-            cast(forms.ChoiceField, self.fields["pickup_at"]).choices = slot_choices(slots)
+            cast(forms.ChoiceField, self.fields["pickup_at"]).choices = slot_choices(
+                shop.pickup_slots
+            )
         else:
             del self.fields["pickup_at"]
         if not self.offers_delivery:

@@ -1,20 +1,21 @@
 """Reads of carts and orders, each in a fixed number of queries whatever the amount of data."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.query import prefetch_related_objects
+from django.utils import timezone
 
 from comptoir.accounts.models import User
+from comptoir.town import town_time_zone
 from marketplace.catalogue.models import Product, ProductPhoto, Variant
 from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.directory.selectors import merchant_hours_prefetch
+from marketplace.orders.fulfilment import PICKUP_DAYS, fulfilments_offered, merchant_pickup_slots
 from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine
 from marketplace.orders.services.cart import quantity_refusal, variant_refusal
-
-# Pickup slots are offered over this many days; checkout prefetches exceptional hours as far.
-PICKUP_DAYS = 7
 
 
 @dataclass
@@ -71,10 +72,6 @@ class CartContents:
     @property
     def has_problems(self) -> bool:
         return any(item.problem for group in self.groups for item in group.items)
-
-    @property
-    def merchant_ids(self) -> list[int]:
-        return [group.merchant.pk for group in self.groups]
 
 
 def cart_find(*, user: User | AnonymousUser | None, cart_id: int | None) -> Cart | None:
@@ -140,12 +137,71 @@ def cart_contents(*, cart: Cart | None) -> CartContents:
     return CartContents(cart=cart, groups=ordered)
 
 
+def _pickup_hours_prefetch(today: date) -> list[Prefetch]:
+    return merchant_hours_prefetch(since=today, until=today + timedelta(days=PICKUP_DAYS + 1))
+
+
 def merchants_for_checkout(*, merchant_ids: list[int], today: date) -> dict[int, Merchant]:
-    """The cart's shops with the hours pickup slots need (three queries)."""
+    """Shops with the hours pickup slots need (three queries)."""
     merchants = Merchant.objects.filter(pk__in=merchant_ids).prefetch_related(
-        *merchant_hours_prefetch(since=today, until=today + timedelta(days=PICKUP_DAYS + 1))
+        *_pickup_hours_prefetch(today)
     )
     return {merchant.pk: merchant for merchant in merchants}
+
+
+@dataclass(frozen=True)
+class ShopCheckout:
+    """One shop's part of a checkout: its cart lines, the ways it hands them over, and when
+    they can be collected (no times when the shop offers no click & collect)."""
+
+    group: CartGroup
+    fulfilments: tuple[str, ...]
+    pickup_slots: tuple[datetime, ...]
+
+    @property
+    def merchant(self) -> Merchant:
+        return self.group.merchant
+
+
+@dataclass(frozen=True)
+class CheckoutInfo:
+    """A cart as checkout sees it, read once per request (as Saleor's fetch_checkout_info): the
+    page renders it, and checkout_place validates the shopper's choices against it."""
+
+    contents: CartContents
+    # In the order of the cart's groups (shops by name).
+    shops: tuple[ShopCheckout, ...]
+
+    @property
+    def cart(self) -> Cart | None:
+        return self.contents.cart
+
+    def shop(self, merchant_id: int) -> ShopCheckout | None:
+        return next((shop for shop in self.shops if shop.merchant.pk == merchant_id), None)
+
+
+def checkout_info_fetch(*, cart: Cart | None, now: datetime | None = None) -> CheckoutInfo:
+    """The cart's lines per shop, each shop's ways of handing over and pickup times from `now`
+    (the present by default). Four queries: cart_contents' two, then the shops' hours."""
+    contents = cart_contents(cart=cart)
+    if contents.is_empty:
+        return CheckoutInfo(contents=contents, shops=())
+    now = now or timezone.now()
+    # The shops came with the lines: only their hours are left to read.
+    today = now.astimezone(town_time_zone()).date()
+    prefetch_related_objects(
+        [group.merchant for group in contents.groups], *_pickup_hours_prefetch(today)
+    )
+    shops = []
+    for group in contents.groups:
+        offered = fulfilments_offered(group.merchant)
+        slots = (
+            merchant_pickup_slots(group.merchant, now=now)
+            if Order.Fulfilment.CLICK_COLLECT in offered
+            else []
+        )
+        shops.append(ShopCheckout(group, tuple(offered), tuple(slots)))
+    return CheckoutInfo(contents=contents, shops=tuple(shops))
 
 
 def checkout_with_orders(*, checkout_id: int) -> Checkout | None:

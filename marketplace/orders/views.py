@@ -4,13 +4,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.accounts.models import User
 from comptoir.redirects import redirect_url_safe
-from comptoir.town import town_now
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.orders.errors import OrdersError
 from marketplace.orders.forms import (
@@ -23,13 +21,13 @@ from marketplace.orders.forms import (
 from marketplace.orders.hooks import checkout_address_initial
 from marketplace.orders.models import Cart, Order
 from marketplace.orders.selectors import (
-    CartContents,
     CartGroup,
+    CheckoutInfo,
     cart_contents,
     cart_find,
     cart_item_count,
+    checkout_info_fetch,
     checkout_with_orders,
-    merchants_for_checkout,
     order_by_tracking_token,
 )
 from marketplace.orders.services.cart import (
@@ -39,7 +37,7 @@ from marketplace.orders.services.cart import (
     cart_remove,
     cart_set_quantity,
 )
-from marketplace.orders.services.checkout import checkout_place, merchant_pickup_slots
+from marketplace.orders.services.checkout import checkout_place
 from marketplace.orders.services.transitions import order_cancel
 
 CHECKOUT_SESSION_KEY = "checkout_id"
@@ -149,30 +147,23 @@ def _initial_address(request: HttpRequest) -> dict[str, str]:
 
 
 def _shop_forms(
-    request: HttpRequest, contents: CartContents, *, data: QueryDict | None = None
+    request: HttpRequest, info: CheckoutInfo, *, data: QueryDict | None = None
 ) -> list[tuple[CartGroup, ShopFulfilmentForm]]:
-    now = timezone.now()
-    merchants = merchants_for_checkout(merchant_ids=contents.merchant_ids, today=town_now().date())
     initial = _initial_address(request)
-    pairs = []
-    for group in contents.groups:
-        merchant = merchants[group.merchant.pk]
-        form = ShopFulfilmentForm(
-            data,
-            prefix=f"shop-{merchant.pk}",
-            merchant=merchant,
-            slots=merchant_pickup_slots(merchant, now=now),
-            initial=initial,
+    return [
+        (
+            shop.group,
+            ShopFulfilmentForm(data, prefix=f"shop-{shop.merchant.pk}", shop=shop, initial=initial),
         )
-        pairs.append((group, form))
-    return pairs
+        for shop in info.shops
+    ]
 
 
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
-    cart = _cart(request)
-    contents = cart_contents(cart=cart)
-    if cart is None or contents.is_empty:
+    info = checkout_info_fetch(cart=_cart(request))
+    contents = info.contents
+    if contents.is_empty:
         messages.info(request, _("Your cart is empty."))
         return redirect("orders:cart")
     if contents.has_problems:
@@ -180,11 +171,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("orders:cart")
     if request.method == "POST":
         contact_form = ContactForm(request.POST)
-        shops = _shop_forms(request, contents, data=request.POST)
+        shops = _shop_forms(request, info, data=request.POST)
         if contact_form.is_valid() and all(form.is_valid() for _group, form in shops):
             try:
                 placed = checkout_place(
-                    cart=cart,
+                    info=info,
                     contact=contact_form.contact(),
                     choices_per_merchant={
                         form.merchant.pk: form.choice() for _group, form in shops
@@ -208,7 +199,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         contact_form = ContactForm(
             initial={**_initial_contact(request), "idempotency_key": new_idempotency_key()}
         )
-        shops = _shop_forms(request, contents)
+        shops = _shop_forms(request, info)
     return render(
         request,
         "orders/checkout.html",

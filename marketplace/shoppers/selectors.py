@@ -56,20 +56,6 @@ def favourite_products_of(*, user: User) -> QuerySet[FavouriteProduct]:
     )
 
 
-def is_favourite_merchant(*, user: User, merchant_id: int) -> bool:
-    return (
-        user.is_authenticated
-        and FavouriteMerchant.objects.filter(user=user, merchant_id=merchant_id).exists()
-    )
-
-
-def is_favourite_product(*, user: User, product_id: int) -> bool:
-    return (
-        user.is_authenticated
-        and FavouriteProduct.objects.filter(user=user, product_id=product_id).exists()
-    )
-
-
 def shopper_data_export(*, user: User) -> dict[str, Any]:
     """Everything the portal keeps about the shopper, as JSON-ready data (GDPR art. 15 and 20).
 

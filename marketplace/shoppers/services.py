@@ -25,7 +25,7 @@ def shopper_sign_up(*, email: str, password: str, full_name: str = "") -> User:
             field="email",
         )
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             return User.objects.create_user(email, password, full_name=full_name.strip())
     except IntegrityError:
         raise SignUpRefused(
@@ -110,7 +110,7 @@ def shopper_delete(*, user: User, password: str) -> None:
                 "This account runs a shop on the portal: hand the shop over first, or contact the town."
             )
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = User.objects.select_for_update().get(pk=user.pk)
         statuses = list(
             Order.objects.select_for_update()

@@ -209,6 +209,7 @@ def checkouts_measure(town) -> Contention:
     from comptoir.celery import app as celery_app
     from marketplace.catalogue.models import Variant
     from marketplace.orders.models import Order
+    from marketplace.orders.selectors import checkout_info_fetch
     from marketplace.orders.services.cart import cart_add, cart_get_or_create
     from marketplace.orders.services.checkout import Contact, FulfilmentChoice, checkout_place
 
@@ -231,7 +232,7 @@ def checkouts_measure(town) -> Contention:
                 cart = cart_get_or_create(user=None, cart_id=None)
                 cart_add(cart=cart, variant_id=variant.pk, quantity=1)
                 checkout_place(
-                    cart=cart,
+                    info=checkout_info_fetch(cart=cart),
                     contact=Contact(name=f"Client {number}", email=f"client{number}@bench.test"),
                     choices_per_merchant={merchant_id: FulfilmentChoice("reserve_pay_in_shop")},
                     idempotency_key=f"bench-{uuid.uuid4().hex}-{turn}",

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -33,7 +32,6 @@ from marketplace.catalogue.models import Product
 from marketplace.catalogue.services.products import (
     product_create,
     product_duplicate,
-    product_photo_add,
     product_update,
     products_bulk_update,
 )
@@ -127,19 +125,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if variants is not None:
             kwargs["variants"] = variants.variant_inputs()
         try:
-            # A refused photo leaves the product as it was, and the other way round.
-            with transaction.atomic():
-                product_update(
-                    merchant=merchant, product_id=product.pk, actor=request.user, **kwargs
-                )
-                photo = form.photo_kwargs()
-                if photo:
-                    product_photo_add(
-                        merchant=merchant,
-                        product_id=product.pk,
-                        image=photo["photo"],
-                        alt_text=photo["photo_alt"],
-                    )
+            product_update(
+                merchant=merchant,
+                product_id=product.pk,
+                actor=request.user,
+                **kwargs,
+                **form.photo_kwargs(),
+            )
         except ProductNotFound:
             raise Http404 from None
         except ProductInvalid as error:

@@ -325,7 +325,7 @@ def product_create(
     if errors:
         raise ProductInvalid(errors)
 
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         product = _product_saved(Product(merchant=merchant, **fields))
         taken = {variant.sku.upper() for variant in cleaned_variants if variant.sku}
         for position, variant in enumerate(cleaned_variants):
@@ -352,9 +352,12 @@ def product_update(
     price_cents: int | _Keep = KEEP,
     stock: int | _Keep = KEEP,
     variants: list[VariantInput] | _Keep = KEEP,
+    photo: File | None = None,
+    photo_alt: str = "",
     actor: User | None = None,
 ) -> Product:
-    """Change what is given, leave the rest (KEEP).
+    """Change what is given, leave the rest (KEEP), and add `photo` to the gallery: all or
+    nothing, so a refused photo leaves the product as it was, and the other way round.
 
     `price_cents` and `stock` are for a product with one variant. `variants` is the whole new
     list: entries with an id update that variant, entries without one are added, variants left
@@ -371,7 +374,9 @@ def product_update(
     }
     errors: dict[str, list[str]] = {}
     fields = _fields_validated({k: v for k, v in given.items() if v is not KEEP}, errors)
-    with transaction.atomic():
+    if photo is not None:
+        _photo_checked(photo, errors)
+    with transaction.atomic(durable=True):
         product = _merchant_product(merchant=merchant, product_id=product_id, lock=True)
         current = list(product.variants.order_by("position", "pk"))
         if variants is KEEP and (price_cents is not KEEP or stock is not KEEP):
@@ -408,6 +413,8 @@ def product_update(
             _variants_replace(
                 product=product, current=current, wanted=cleaned_variants, actor=actor
             )
+        if photo is not None:
+            _photo_store(product=product, image=photo, alt_text=photo_alt)
         products_search_refresh(product_ids=[product.pk])
     return product
 
@@ -452,7 +459,7 @@ def _variants_replace(
 def product_duplicate(*, merchant: Merchant, product_id: int, actor: User | None = None) -> Product:
     """A copy to edit into a similar product: "(copy)" in its title, a new slug and new SKUs,
     no stock, the same photos, and unpublished until the merchant has checked it."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         source = _merchant_product(merchant=merchant, product_id=product_id)
         suffix = " " + _("(copy)")
         copy = _product_saved(
@@ -515,7 +522,7 @@ def products_bulk_update(
     wanted = {change.variant_id: change for change in changes}
     if len(wanted) != len(changes):
         errors.setdefault("variants", []).append(_("A variant is listed twice."))
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         variants = {
             variant.pk: variant
             for variant in Variant.objects.select_for_update()
@@ -551,16 +558,3 @@ def products_bulk_update(
         Variant.objects.bulk_update(repriced, ["price_cents"])
     shop_window_changed()  # bulk writes send no signal
     return changed
-
-
-def product_photo_add(
-    *, merchant: Merchant, product_id: int, image: File, alt_text: str = ""
-) -> ProductPhoto:
-    """Store a photo in the town's media, then make its thumbnail and WebP in the background."""
-    errors: dict[str, list[str]] = {}
-    _photo_checked(image, errors)
-    if errors:
-        raise ProductInvalid(errors)
-    with transaction.atomic():
-        product = _merchant_product(merchant=merchant, product_id=product_id)
-        return _photo_store(product=product, image=image, alt_text=alt_text)

@@ -148,7 +148,7 @@ def _applicant_account(
     return new_user, True
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def merchant_register(
     *,
     trade_name: str,
@@ -208,7 +208,7 @@ def _merchant_decide(
     from marketplace.directory.tasks import merchant_decision_notify
 
     _require_town_admin(actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
         if merchant.status != Merchant.Status.PENDING:
             raise ApplicationNotPending(
@@ -287,7 +287,7 @@ def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) ->
     if unknown:
         raise TypeError(f"Not profile fields: {', '.join(sorted(unknown))}")
     merchant_require_member(actor=actor, merchant_id=merchant_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         merchant = Merchant.objects.select_for_update().get(pk=merchant_id)
         for field, value in changes.items():
             if isinstance(value, str) and field != "description":
@@ -313,7 +313,7 @@ def merchant_photo_add(
         raise InvalidMerchantData(
             {"alt_text": [_("Describe the photo for people who cannot see it.")]}
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         photos = MerchantPhoto.objects.filter(merchant_id=merchant_id)
         if photos.count() >= MAX_PHOTOS:
@@ -338,7 +338,7 @@ def merchant_photo_add(
 def merchant_photo_remove(*, merchant_id: int, actor: User, photo_id: int) -> None:
     """Remove one of the merchant's photos; its file goes once the removal is committed."""
     merchant_require_member(actor=actor, merchant_id=merchant_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         photo = MerchantPhoto.objects.get(pk=photo_id, merchant_id=merchant_id)
         image = photo.image
         photo.delete()

@@ -14,7 +14,7 @@ from comptoir.accounts.models import User
 from comptoir.page_cache import shop_window_changed
 from comptoir.town import town_now
 from marketplace.directory.errors import InvalidOpeningHours
-from marketplace.directory.hours import MIDNIGHT
+from marketplace.directory.hours import range_end
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 from marketplace.directory.services.merchants import merchant_require_member
 
@@ -29,10 +29,6 @@ def _clock(value: time) -> str:
     return "24:00" if value == time.max else value.strftime("%H:%M")
 
 
-def _end(closes: time) -> time:
-    return time.max if closes == MIDNIGHT else closes
-
-
 def _weekday_name(weekday: int) -> str:
     return str(OpeningHours.Weekday(weekday).label)
 
@@ -42,7 +38,7 @@ def _ranges_problems(label: str, ranges: list[tuple[time, time]]) -> list[str]:
     problems: list[str] = []
     valid: list[tuple[time, time]] = []
     for opens, closes in ranges:
-        if _end(closes) <= opens:
+        if range_end(closes) <= opens:
             problems.append(
                 _(
                     "%(day)s: the closing time %(closes)s must come after the opening time %(opens)s."
@@ -50,7 +46,7 @@ def _ranges_problems(label: str, ranges: list[tuple[time, time]]) -> list[str]:
                 % {"day": label, "opens": _clock(opens), "closes": _clock(closes)}
             )
         else:
-            valid.append((opens, _end(closes)))
+            valid.append((opens, range_end(closes)))
     valid.sort()
     for (opens_a, closes_a), (opens_b, closes_b) in pairwise(valid):
         if opens_b < closes_a:
@@ -90,7 +86,7 @@ def opening_hours_set(
         problems.extend(_ranges_problems(_weekday_name(weekday), by_day[weekday]))
     if problems:
         raise InvalidOpeningHours(*problems)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         OpeningHours.objects.filter(merchant_id=merchant_id).delete()
         rows = OpeningHours.objects.bulk_create(
@@ -148,7 +144,7 @@ def special_hours_add(
         raise InvalidOpeningHours(*problems)
 
     days = [date + timedelta(days=offset) for offset in range((until - date).days + 1)]
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Merchant.objects.select_for_update().only("pk").get(pk=merchant_id)
         existing: dict[dt.date, list[SpecialHours]] = defaultdict(list)
         for row in SpecialHours.objects.filter(merchant_id=merchant_id, date__in=days):

@@ -98,7 +98,7 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
     if quantity < 1:
         raise CartRefused(_("Choose a quantity of at least 1."))
     variant = _variant_for_cart(variant_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(cart)
         line = CartLine.objects.filter(cart=cart, variant=variant).first()
         wanted = quantity + (line.quantity if line else 0)
@@ -120,7 +120,7 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> CartLine
         cart_remove(cart=cart, variant_id=variant_id)
         return None
     variant = _variant_for_cart(variant_id)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(cart)
         line = CartLine.objects.filter(cart=cart, variant=variant).first()
         if line is None:
@@ -136,7 +136,7 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> CartLine
 
 def cart_remove(*, cart: Cart, variant_id: int) -> None:
     """Take a variant out of the cart; removing what is not there does nothing."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         _locked(cart)
         CartLine.objects.filter(cart=cart, variant_id=variant_id).delete()
 
@@ -149,7 +149,7 @@ def cart_merge(*, user: User, guest_cart_id: int | None) -> Cart | None:
     """
     if not guest_cart_id:
         return None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         guest = Cart.objects.select_for_update().filter(pk=guest_cart_id, user__isnull=True).first()
         if guest is None:
             return None

@@ -10,26 +10,23 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
-from comptoir.town import town_now
 from marketplace.catalogue.services.stock import stock_take_for_lines
-from marketplace.directory.hours import pickup_slots
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
+from marketplace.orders.fulfilment import DELIVERIES, delivery_fee_cents
 from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine
 from marketplace.orders.payments import PayInShopProvider, payment_provider_get
-from marketplace.orders.selectors import PICKUP_DAYS, merchants_for_checkout
+from marketplace.orders.selectors import CheckoutInfo, ShopCheckout
 from marketplace.orders.services.cart import variant_refusal
 from marketplace.orders.services.references import order_reference_new
 from marketplace.orders.tasks import checkout_confirmation_send, order_placed_notify_merchant
 
 Fulfilment = Order.Fulfilment
-DELIVERIES = (Fulfilment.LOCAL_DELIVERY, Fulfilment.POSTAL)
 
 
 @dataclass(frozen=True)
@@ -52,57 +49,39 @@ class FulfilmentChoice:
     payment_method: str = PayInShopProvider.code
 
 
-def fulfilments_offered(merchant: Merchant) -> list[str]:
-    """The ways this shop hands goods over, in the order the checkout lists them."""
-    offered = [
-        (Fulfilment.CLICK_COLLECT, merchant.offers_click_collect),
-        (Fulfilment.RESERVE_PAY_IN_SHOP, merchant.offers_reserve_pay_in_shop),
-        (Fulfilment.LOCAL_DELIVERY, merchant.offers_local_delivery),
-        (Fulfilment.POSTAL, merchant.offers_postal_delivery),
-    ]
-    return [fulfilment for fulfilment, is_offered in offered if is_offered]
-
-
-def delivery_fee_cents(merchant: Merchant, fulfilment: str) -> int:
-    if fulfilment == Fulfilment.LOCAL_DELIVERY:
-        return merchant.local_delivery_fee_cents
-    if fulfilment == Fulfilment.POSTAL:
-        return merchant.postal_delivery_fee_cents
-    return 0
-
-
-def merchant_pickup_slots(merchant: Merchant, *, now: datetime) -> list[datetime]:
-    """The pickup times checkout offers (merchant's hours prefetched)."""
-    return pickup_slots(merchant, after=now, days=PICKUP_DAYS)
-
-
 class _TwinSubmit(Exception):
     """The same checkout was placed meanwhile by a twin request."""
 
 
-def _validate_choice(*, merchant: Merchant, choice: FulfilmentChoice | None, now: datetime) -> None:
-    shop = {"shop": merchant.name}
-    if choice is None:
-        raise CheckoutInvalid(_("Choose how to receive your order from %(shop)s.") % shop)
-    if choice.fulfilment not in fulfilments_offered(merchant):
+def _validate_choice(
+    *, merchant: Merchant, shop: ShopCheckout | None, choice: FulfilmentChoice | None
+) -> ShopCheckout:
+    """The shop's part of the checkout, once the choice for it holds."""
+    names = {"shop": merchant.name}
+    # No shop: its items joined the cart after the checkout was read, so nothing was chosen.
+    if choice is None or shop is None:
+        raise CheckoutInvalid(_("Choose how to receive your order from %(shop)s.") % names)
+    if choice.fulfilment not in shop.fulfilments:
         raise CheckoutInvalid(
-            _("%(shop)s does not offer this way of receiving an order: choose another one.") % shop
+            _("%(shop)s does not offer this way of receiving an order: choose another one.") % names
         )
     if choice.fulfilment == Fulfilment.CLICK_COLLECT:
         if choice.pickup_at is None:
-            raise CheckoutInvalid(_("Choose a pickup time at %(shop)s.") % shop)
-        if choice.pickup_at not in set(merchant_pickup_slots(merchant, now=now)):
+            raise CheckoutInvalid(_("Choose a pickup time at %(shop)s.") % names)
+        if choice.pickup_at not in shop.pickup_slots:
             raise CheckoutInvalid(
-                _("This pickup time at %(shop)s is no longer available: choose another one.") % shop
+                _("This pickup time at %(shop)s is no longer available: choose another one.")
+                % names
             )
     if choice.fulfilment in DELIVERIES and not (
         choice.address.strip() and choice.postcode.strip() and choice.city.strip()
     ):
-        raise CheckoutInvalid(_("Give the delivery address for %(shop)s.") % shop)
+        raise CheckoutInvalid(_("Give the delivery address for %(shop)s.") % names)
     try:
         payment_provider_get(choice.payment_method)
     except PaymentMethodUnknown as error:
         raise CheckoutInvalid(error.message) from None
+    return shop
 
 
 def _validate_contact(contact: Contact) -> None:
@@ -114,16 +93,19 @@ def _validate_contact(contact: Contact) -> None:
 
 def checkout_place(
     *,
-    cart: Cart,
+    info: CheckoutInfo,
     contact: Contact,
     choices_per_merchant: dict[int, FulfilmentChoice],
     idempotency_key: str,
     customer: User | None = None,
 ) -> Checkout:
-    """Turn the cart into one order per shop, all or nothing, and empty it.
+    """Turn the cart `info` was read for (orders.selectors.checkout_info_fetch) into one order
+    per shop, all or nothing, and empty it.
 
-    Raises CheckoutInvalid (an unavailable item, a fulfilment the shop does not offer, a pickup
-    time gone, a missing address) or catalogue's InsufficientStock; either way nothing is created
+    Each shop's choice is checked against `info`'s ways and pickup times; the cart's lines are
+    read again under the cart's lock, so a change made meanwhile in another tab counts. Raises
+    CheckoutInvalid (an unavailable item, a fulfilment the shop does not offer, a pickup time
+    gone, a missing address) or catalogue's InsufficientStock; either way nothing is created
     and no stock is taken. The same `idempotency_key` again returns the first checkout.
     """
     if not idempotency_key:
@@ -132,9 +114,11 @@ def checkout_place(
     if existing is not None:
         return existing
     _validate_contact(contact)
-    now = timezone.now()
+    cart = info.cart
+    if cart is None:
+        raise CheckoutInvalid(_("Your cart is empty."))
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             try:
                 with transaction.atomic():
                     checkout = Checkout.objects.create(
@@ -147,14 +131,14 @@ def checkout_place(
                     )
             except IntegrityError:
                 raise _TwinSubmit from None
-            _place(checkout=checkout, cart=cart, choices=choices_per_merchant, now=now)
+            _place(checkout=checkout, cart=cart, info=info, choices=choices_per_merchant)
     except _TwinSubmit:
         return Checkout.objects.get(idempotency_key=idempotency_key)
     return checkout
 
 
 def _place(
-    *, checkout: Checkout, cart: Cart, choices: dict[int, FulfilmentChoice], now: datetime
+    *, checkout: Checkout, cart: Cart, info: CheckoutInfo, choices: dict[int, FulfilmentChoice]
 ) -> None:
     # Locking the cart makes a second tab's checkout of the same cart wait, then find it empty.
     if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
@@ -170,10 +154,16 @@ def _place(
         refusal = variant_refusal(line.variant)
         if refusal:
             raise CheckoutInvalid(f"{line.variant.product.title}: {refusal}")
-    merchant_ids = sorted({line.variant.product.merchant_id for line in lines})
-    merchants = merchants_for_checkout(merchant_ids=merchant_ids, today=town_now().date())
-    for merchant_id in merchant_ids:
-        _validate_choice(merchant=merchants[merchant_id], choice=choices.get(merchant_id), now=now)
+    merchants = {line.variant.product.merchant_id: line.variant.product.merchant for line in lines}
+    merchant_ids = sorted(merchants)
+    shops = {
+        merchant_id: _validate_choice(
+            merchant=merchants[merchant_id],
+            shop=info.shop(merchant_id),
+            choice=choices.get(merchant_id),
+        )
+        for merchant_id in merchant_ids
+    }
 
     stock_take_for_lines(
         lines=[(line.variant_id, line.quantity) for line in lines],
@@ -184,7 +174,8 @@ def _place(
     orders: list[Order] = []
     order_lines: list[OrderLine] = []
     for merchant_id in merchant_ids:
-        merchant = merchants[merchant_id]
+        # The shop as the checkout read it: its fees are those the shopper was shown.
+        merchant = shops[merchant_id].merchant
         choice = choices[merchant_id]
         own = [line for line in lines if line.variant.product.merchant_id == merchant_id]
         subtotal = sum(line.variant.price_cents * line.quantity for line in own)

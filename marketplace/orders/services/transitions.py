@@ -140,7 +140,7 @@ def _apply(*, order: Order, transition: Transition, actor: Actor, reason: str) -
 def _merchant_transition(
     transition: Transition, *, order_id: int, actor: Actor, reason: str
 ) -> Order:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         order = _locked_order(order_id)
         if not _is_member(actor, order):
             raise OrderActionForbidden(_("Only the shop's team can do this."))
@@ -172,7 +172,7 @@ def order_cancel(
 ) -> Order:
     """Cancel an order: by its shopper while PLACED (signed in as its customer, or a guest
     holding its tracking token), or by the shop's team until handed over, with a reason."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         order = _locked_order(order_id)
         is_customer = (isinstance(actor, User) and order.customer_id == actor.pk) or (
             bool(tracking_token) and constant_time_compare(tracking_token, order.tracking_token)

@@ -1,4 +1,8 @@
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from tests.conftest import inside
@@ -177,6 +181,44 @@ def test_owner_edits_a_simple_product_and_the_stock_change_is_recorded(
         variant.refresh_from_db()
     assert (product.title, variant.price_cents, variant.stock) == ("Pivoines roses", 1950, 8)
     assert _variant_stock_movements(town_a, variant) == [(3, 8, "manual")]
+
+
+def test_owner_edits_a_product_and_adds_a_photo_in_one_save(owner_client, town_a, shop_a, media):
+    product = product_add(town_a, shop_a, title="Pivoines", stocks=(5,))
+
+    response = owner_client.post(
+        f"/boutique/produits/{product.pk}/",
+        {"title": "Pivoines roses", "price": "19,50", "stock": "5", "vat_rate": "2000",
+         "photo": jpeg_upload(), "photo_alt": "Un bouquet"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    with inside(town_a):
+        product.refresh_from_db()
+        assert product.title == "Pivoines roses"
+        assert list(product.photos.values_list("alt_text", flat=True)) == ["Un bouquet"]
+
+
+def test_a_refused_photo_leaves_the_edited_product_as_it_was(
+    english, owner_client, town_a, shop_a, media
+):
+    product = product_add(town_a, shop_a, title="Pivoines", stocks=(5,))
+    bitmap = io.BytesIO()
+    Image.new("RGB", (40, 40)).save(bitmap, "BMP")  # Pillow reads it; the catalogue does not
+
+    response = owner_client.post(
+        f"/boutique/produits/{product.pk}/",
+        {"title": "Autre", "price": "19,50", "stock": "5", "vat_rate": "2000",
+         "photo": SimpleUploadedFile("photo.bmp", bitmap.getvalue(), "image/bmp")},
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert "This file is not a photo we can read" in response.content.decode()
+    with inside(town_a):
+        product.refresh_from_db()
+        assert product.title == "Pivoines"
+        assert not product.photos.exists()
+    assert not any(media.rglob("*.bmp"))
 
 
 def test_editing_with_a_negative_stock_changes_nothing(owner_client, town_a, shop_a):

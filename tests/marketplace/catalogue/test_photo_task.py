@@ -4,7 +4,7 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageFile
 
 from marketplace.catalogue.models import ProductPhoto
-from marketplace.catalogue.services.products import product_create, product_photo_add
+from marketplace.catalogue.services.products import product_create, product_update
 from marketplace.catalogue.tasks import product_photo_process
 from tests.conftest import inside
 from tests.marketplace.catalogue.conftest import jpeg_upload
@@ -23,10 +23,11 @@ def test_photo_upload_makes_a_thumbnail_and_a_webp_once(
     with inside(town_a):
         product = product_create(merchant=merchant_a, title="Vase bleu", price_cents=4500)
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            photo = product_photo_add(
-                merchant=merchant_a, product_id=product.pk, image=jpeg_upload(size=(1600, 1000)),
-                alt_text="Vase bleu en grès",
+            product_update(
+                merchant=merchant_a, product_id=product.pk, photo=jpeg_upload(size=(1600, 1000)),
+                photo_alt="Vase bleu en grès",
             )  # fmt: skip
+        photo = product.photos.get()
 
         queued = [c for c in callbacks if getattr(c, "func", None) == product_photo_process.delay]
         assert len(queued) == 1
@@ -58,10 +59,11 @@ def test_a_big_jpeg_is_decoded_reduced(town_a, merchant_a, media_root, monkeypat
     monkeypatch.setattr(ImageFile.ImageFile, "load", recording_load)
     with inside(town_a):
         product = product_create(merchant=merchant_a, title="Vase vert", price_cents=4500)
-        photo = product_photo_add(
-            merchant=merchant_a, product_id=product.pk, image=jpeg_upload(size=(3400, 3400)),
-            alt_text="Vase vert",
+        product_update(
+            merchant=merchant_a, product_id=product.pk, photo=jpeg_upload(size=(3400, 3400)),
+            photo_alt="Vase vert",
         )  # fmt: skip
+        photo = product.photos.get()
         decoded_sizes.clear()
         product_photo_process(photo.pk)
         photo.refresh_from_db()

@@ -8,7 +8,6 @@ from marketplace.catalogue.services.products import (
     VariantInput,
     product_create,
     product_duplicate,
-    product_photo_add,
     product_update,
     products_bulk_update,
 )
@@ -211,7 +210,7 @@ def test_a_merchant_cannot_touch_another_merchants_products(town_a, merchant_a, 
         with pytest.raises(ProductNotFound):
             product_duplicate(merchant=merchant_a, product_id=product.pk)
         with pytest.raises(ProductNotFound):
-            product_photo_add(merchant=merchant_a, product_id=product.pk, image=jpeg_upload())
+            product_update(merchant=merchant_a, product_id=product.pk, photo=jpeg_upload())
         with pytest.raises(ProductInvalid):
             products_bulk_update(
                 merchant=merchant_a, changes=[VariantChange(variant_id=variant.pk, stock=0)]

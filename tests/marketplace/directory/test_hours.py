@@ -7,7 +7,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.directory.hours import is_open_at, opening_ranges_on, pickup_slots
+from marketplace.directory.hours import (
+    ExceptionalPeriod,
+    exceptional_periods,
+    is_open_at,
+    opening_ranges_on,
+    pickup_slots,
+    week_rows,
+)
 from marketplace.directory.models import Merchant, OpeningHours, SpecialHours
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -289,3 +296,60 @@ def test_every_slot_is_inside_the_hours_and_after_the_lead_time(
         assert is_open_at(merchant, slot, tz=PARIS)
         assert first_day <= slot.astimezone(PARIS).date() <= last_day
         assert slot.astimezone(PARIS).date() != specials[0][0] if specials else True
+
+
+# --- the merchant page's week and exceptional periods ------------------------------------------
+
+
+def test_the_week_lists_every_day_monday_first_midnight_as_the_end_of_the_day():
+    merchant = merchant_with([(4, "19:00", "00:00"), (4, "11:00", "14:00"), (0, "09:00", "12:00")])
+
+    rows = week_rows(merchant, MONDAY + timedelta(days=4))
+
+    assert [row.weekday for row in rows] == list(range(7))
+    assert rows[0].ranges == [(t("09:00"), t("12:00"))] and not rows[0].is_today
+    assert rows[4].ranges == [(t("11:00"), t("14:00")), (t("19:00"), time.max)]
+    assert rows[4].is_today
+    assert rows[1].ranges == [] and rows[6].ranges == []
+
+
+def test_consecutive_closures_for_one_reason_read_as_one_period():
+    def closed(day: date, reason: str) -> SpecialHours:
+        return SpecialHours(date=day, is_closed=True, reason=reason)
+
+    merchant = merchant_with()
+    merchant._prefetched_objects_cache["special_hours"] = [
+        closed(MONDAY, "Congés"),
+        closed(MONDAY + timedelta(days=1), "Congés"),
+        closed(MONDAY + timedelta(days=2), "Inventaire"),
+        closed(MONDAY + timedelta(days=4), "Inventaire"),
+        SpecialHours(
+            date=MONDAY + timedelta(days=5),
+            is_closed=False,
+            opens_at=t("20:00"),
+            closes_at=t("00:00"),
+        ),
+        SpecialHours(
+            date=MONDAY + timedelta(days=5),
+            is_closed=False,
+            opens_at=t("10:00"),
+            closes_at=t("12:00"),
+        ),
+    ]
+
+    assert exceptional_periods(merchant) == [
+        ExceptionalPeriod(MONDAY, MONDAY + timedelta(days=1), True, [], "Congés"),
+        ExceptionalPeriod(
+            MONDAY + timedelta(days=2), MONDAY + timedelta(days=2), True, [], "Inventaire"
+        ),
+        ExceptionalPeriod(
+            MONDAY + timedelta(days=4), MONDAY + timedelta(days=4), True, [], "Inventaire"
+        ),
+        ExceptionalPeriod(
+            MONDAY + timedelta(days=5),
+            MONDAY + timedelta(days=5),
+            False,
+            [(t("10:00"), t("12:00")), (t("20:00"), time.max)],
+            "",
+        ),
+    ]

@@ -8,6 +8,7 @@ import pytest
 
 from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, Variant
+from marketplace.directory.hooks import merchant_page_sections
 from marketplace.directory.models import Merchant, MerchantPhoto
 from tests.conftest import inside
 from tests.marketplace.directory.conftest import (
@@ -135,6 +136,12 @@ def test_the_first_twelve_published_products_are_shown_with_their_price(client_a
     assert products[-1].slug in shown  # the newest first
     assert "from 6,50\u00a0€" in body
     assert 'alt="Tomme 12"' in body
+
+
+def test_the_products_are_the_catalogue_s_section_registered_with_the_directory():
+    [section] = merchant_page_sections()
+
+    assert section.template_name == "catalogue/_merchant_products.html"
 
 
 def test_queries_stay_the_same_whatever_the_products_photos_and_closures(client_a, town_a):

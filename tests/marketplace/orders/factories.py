@@ -10,6 +10,7 @@ from comptoir.accounts.models import User
 from marketplace.catalogue.models import Product, Variant
 from marketplace.directory.models import Category, Merchant, MerchantMember, OpeningHours
 from marketplace.orders.models import Cart, CartLine, Checkout, Order
+from marketplace.orders.selectors import checkout_info_fetch
 from marketplace.orders.services.checkout import Contact, FulfilmentChoice, checkout_place
 from tenants.models import Town
 from tests.conftest import host_of, inside, user_create
@@ -120,7 +121,7 @@ def order_place(
     with inside(town):
         merchant_ids = {variant.product.merchant_id for variant, _quantity in lines}
         return checkout_place(
-            cart=cart,
+            info=checkout_info_fetch(cart=cart),
             contact=contact,
             choices_per_merchant=dict.fromkeys(merchant_ids, RESERVE),
             idempotency_key=key or f"key-{next(_numbers)}",

@@ -18,6 +18,7 @@ from marketplace.catalogue.models import StockMovement, Variant
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.models import Category, Merchant
 from marketplace.orders.models import Cart, Checkout, Order
+from marketplace.orders.selectors import checkout_info_fetch
 from marketplace.orders.services.checkout import checkout_place
 from tenants.models import Town
 from tests.conftest import inside
@@ -120,7 +121,7 @@ def _in_threads(town: Town, attempts: list[Callable[[], object]]) -> list[object
 
 def _checkout(cart: Cart, merchants: list[Merchant], key: str) -> Callable[[], Checkout]:
     return lambda: checkout_place(
-        cart=cart,
+        info=checkout_info_fetch(cart=cart),
         contact=CONTACT,
         choices_per_merchant={merchant.pk: RESERVE for merchant in merchants},
         idempotency_key=KEY_PREFIX + key,

@@ -2,6 +2,8 @@ import re
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from marketplace.catalogue.models import Variant
@@ -243,12 +245,29 @@ def test_checkout_page_queries_do_not_grow_with_lines_or_shops(town_a, django_as
     ten = english_client(town_a)
     guest_cart_fill(ten, [(variant_create(town_a, shops[n % 3]), 1) for n in range(10)])
 
-    # Cart, lines, photos, the shops, their week and exceptional hours; each after
-    # its search_path.
-    with django_assert_num_queries(12):
+    # Cart, lines (with their shops), photos, the shops' week and exceptional hours; each
+    # after its search_path.
+    with django_assert_num_queries(10):
         one.get("/commande/")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         ten.get("/commande/")
+
+
+def test_placing_a_checkout_reads_the_shops_hours_once(client_a, town_a, bakery, bread):
+    guest_cart_fill(client_a, [(bread, 1)])
+    key = _key(client_a.get("/commande/").content.decode())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client_a.post(
+            "/commande/",
+            {**_contact(key), f"shop-{bakery.pk}-fulfilment": "reserve_pay_in_shop"},
+        )
+
+    assert response.status_code == 302
+    hours_reads = [q["sql"] for q in queries if 'FROM "directory_openinghours"' in q["sql"]]
+    assert len(hours_reads) == 1  # the page and the service share one CheckoutInfo
+    with inside(town_a):
+        assert Order.objects.filter(merchant=bakery).count() == 1
 
 
 def test_the_confirmation_page_is_only_for_the_session_that_placed_it(

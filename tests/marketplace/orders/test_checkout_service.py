@@ -10,6 +10,7 @@ from marketplace.directory.hours import pickup_slots
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid
 from marketplace.orders.models import CartLine, Checkout, Order, OrderEvent, OrderLine
+from marketplace.orders.selectors import checkout_info_fetch
 from marketplace.orders.services.checkout import Contact, FulfilmentChoice, checkout_place
 from tests.conftest import inside, user_create
 from tests.marketplace.orders.factories import (
@@ -45,7 +46,7 @@ def test_checkout_place_makes_one_order_per_shop_takes_stock_and_empties_the_car
     with inside(town_a):
         slot = _first_slot(bakery)
         checkout = checkout_place(
-            cart=cart,
+            info=checkout_info_fetch(cart=cart),
             contact=CONTACT,
             choices_per_merchant={
                 bakery.pk: FulfilmentChoice(fulfilment=Fulfilment.CLICK_COLLECT, pickup_at=slot),
@@ -118,12 +119,18 @@ def test_checkout_place_twice_with_the_same_key_returns_the_first_and_creates_no
     with inside(town_a):
         choices = {variant.product.merchant_id: RESERVE}
         first = checkout_place(
-            cart=cart, contact=CONTACT, choices_per_merchant=choices, idempotency_key="same"
+            info=checkout_info_fetch(cart=cart),
+            contact=CONTACT,
+            choices_per_merchant=choices,
+            idempotency_key="same",
         )
         CartLine.objects.create(cart=cart, variant=variant, quantity=1)
 
         again = checkout_place(
-            cart=cart, contact=CONTACT, choices_per_merchant=choices, idempotency_key="same"
+            info=checkout_info_fetch(cart=cart),
+            contact=CONTACT,
+            choices_per_merchant=choices,
+            idempotency_key="same",
         )
 
         assert again == first
@@ -140,7 +147,7 @@ def test_checkout_place_refuses_when_stock_is_short_and_changes_nothing(town_a):
     with inside(town_a):
         with pytest.raises(InsufficientStock) as short:
             checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={shop.pk: RESERVE},
                 idempotency_key="k",
@@ -188,7 +195,7 @@ def test_checkout_place_refuses_a_bad_fulfilment_choice(town_a, shop_fields, cho
     with inside(town_a):
         with pytest.raises(CheckoutInvalid) as invalid:
             checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={shop.pk: choice} if choice else {},
                 idempotency_key="k",
@@ -206,7 +213,7 @@ def test_checkout_place_refuses_a_pickup_time_outside_the_slots(town_a):
         gone = _first_slot(shop) - timedelta(days=1)
         with pytest.raises(CheckoutInvalid) as invalid:
             checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={
                     shop.pk: FulfilmentChoice(fulfilment=Fulfilment.CLICK_COLLECT, pickup_at=gone)
@@ -226,7 +233,7 @@ def test_checkout_place_refuses_an_item_whose_shop_stopped_selling(town_a):
         Merchant.objects.filter(pk=shop.pk).update(status=Merchant.Status.SUSPENDED)
         with pytest.raises(CheckoutInvalid) as invalid:
             checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={shop.pk: RESERVE},
                 idempotency_key="k",
@@ -253,7 +260,7 @@ def test_checkout_place_refuses_missing_contact_or_key(town_a, contact, key, mes
     with inside(town_a):
         with pytest.raises(CheckoutInvalid) as invalid:
             checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=contact,
                 choices_per_merchant={variant.product.merchant_id: RESERVE},
                 idempotency_key=key,
@@ -266,7 +273,12 @@ def test_checkout_place_refuses_an_empty_cart(town_a):
     cart = cart_create(town_a, [])
     with inside(town_a):
         with pytest.raises(CheckoutInvalid) as invalid:
-            checkout_place(cart=cart, contact=CONTACT, choices_per_merchant={}, idempotency_key="k")
+            checkout_place(
+                info=checkout_info_fetch(cart=cart),
+                contact=CONTACT,
+                choices_per_merchant={},
+                idempotency_key="k",
+            )
         assert invalid.value.message == "Your cart is empty."
         assert Checkout.objects.count() == 0
 
@@ -283,7 +295,7 @@ def test_checkout_place_e_mails_the_shopper_once_and_each_shops_team_after_commi
     with inside(town_a):
         with django_capture_on_commit_callbacks(execute=True):
             checkout = checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={bakery.pk: RESERVE, florist.pk: RESERVE},
                 idempotency_key="k",
@@ -328,7 +340,7 @@ def test_a_twin_submit_landing_between_look_up_and_insert_returns_the_twins_chec
             "marketplace.orders.services.checkout._validate_contact", side_effect=twin_lands
         ):
             result = checkout_place(
-                cart=cart,
+                info=checkout_info_fetch(cart=cart),
                 contact=CONTACT,
                 choices_per_merchant={variant.product.merchant_id: RESERVE},
                 idempotency_key="k",
