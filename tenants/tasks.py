@@ -10,7 +10,7 @@ from django_tenants.utils import get_public_schema_name
 
 from tenants.selectors import towns_to_refresh
 from tenants.services.spares import spare_pool_refill as spare_pool_refill_service
-from tenants.services.stats import town_stats_collect, town_stats_record
+from tenants.services.stats import town_stats_refresh_for
 
 
 @shared_task
@@ -20,9 +20,7 @@ def town_stats_refresh() -> dict[str, int]:
     if schema_name == get_public_schema_name():
         raise RuntimeError("town_stats_refresh runs in a town's schema (send it with its header).")
     # tenant-schemas-celery switched the connection to the town named in the task's header.
-    town_id = connection.tenant.pk
-    counts = town_stats_collect()
-    town_stats_record(town_id=town_id, counts=counts)
+    counts = town_stats_refresh_for(town=connection.tenant)
     return {"merchants": counts.merchants, "products": counts.products, "orders": counts.orders}
 
 

@@ -11,6 +11,7 @@ from marketplace.demo.directory import SIZES, DemoSize
 from marketplace.demo.seed import DemoFilled, demo_town_fill
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
+from tenants.services.stats import town_stats_refresh_for
 
 DEMO_PASSWORD = "comptoir-demo"
 VENDOR_EMAIL = "equipe@comptoir.test"
@@ -87,5 +88,8 @@ def demo_town_ensure(demo: DemoTown) -> tuple[Town, bool]:
 
 def demo_town_content_ensure(town: Town, *, size: DemoSize | None = None) -> DemoFilled:
     """Merchants, products, shoppers, orders, messages, appointments and the season's campaign,
-    for the parts the town does not have yet. Returns what was added."""
-    return demo_town_fill(town=town, size=size or SIZES["full"], password=DEMO_PASSWORD)
+    for the parts the town does not have yet. Returns what was added. The console's figures are
+    counted at once: beat, which keeps them current, does not run without Redis."""
+    filled = demo_town_fill(town=town, size=size or SIZES["full"], password=DEMO_PASSWORD)
+    town_stats_refresh_for(town=town)
+    return filled

@@ -181,7 +181,8 @@ def town_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "console/town_detail.html",
         {
-            "town": town,
+            # Not "town": that name is the host's town, which the page's brand shows.
+            "managed_town": town,
             "audit_trail": town_audit_trail(town=town),
             "domain_form": domain_form,
             "can_suspend": town.status in (Town.Status.TRIAL, Town.Status.ACTIVE),
@@ -229,7 +230,7 @@ def town_delete_confirm(request: HttpRequest, slug: str) -> HttpResponse:
             % {"town": town.name, "dump": dump_name},
         )
         return redirect("console:town_list")
-    return render(request, "console/town_delete.html", {"town": town, "form": form})
+    return render(request, "console/town_delete.html", {"managed_town": town, "form": form})
 
 
 @vendor_staff_required

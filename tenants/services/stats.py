@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from tenants.hooks import town_figure_count
-from tenants.models import TownStats
+from tenants.models import Town, TownStats
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,14 @@ def town_stats_record(*, town_id: int, counts: TownCounts) -> TownStats:
             },
         )
     return stats
+
+
+def town_stats_refresh_for(*, town: Town) -> TownCounts:
+    """Count a town's figures in its schema and record them in the public one."""
+    with schema_context(town.schema_name):
+        counts = town_stats_collect()
+    town_stats_record(town_id=town.pk, counts=counts)
+    return counts
 
 
 def town_stats_start(*, town_id: int) -> TownStats:

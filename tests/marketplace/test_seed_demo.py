@@ -33,7 +33,7 @@ from marketplace.directory.models import (
 )
 from marketplace.messaging.models import Message
 from marketplace.orders.models import Order
-from tenants.models import Town
+from tenants.models import Town, TownStats
 
 DEMO_SLUG = "chalons"
 
@@ -70,6 +70,15 @@ def test_the_demo_town_is_created_branded_and_active(seeded):
     assert town.name == "Châlons-en-Champagne"
     assert town.welcome_text.startswith("Le cœur marchand de Châlons-en-Champagne")
     assert f"{town.name:<22} {town.url}  (created;" in output
+    # The console's figures are there at once, without beat.
+    stats = TownStats.objects.get(town=town)
+    with schema_context(town.schema_name):
+        assert (stats.merchants, stats.products, stats.orders) == (
+            Merchant.objects.count(),
+            Product.objects.count(),
+            Order.objects.count(),
+        )
+    assert stats.merchants > 0
 
 
 def test_merchants_of_every_kind_with_true_details(seeded):

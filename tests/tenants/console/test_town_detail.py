@@ -46,6 +46,11 @@ class TestPage:
         assert "someone@comptoir.test" in body
         assert '<th scope="col">Action</th>' in body
 
+    def test_the_brand_is_comptoir_not_the_town_shown(self, console, town_a):
+        body = console.get("/console/villes/alpha/").content.decode()
+
+        assert '<span class="brand-name">Comptoir</span>' in body
+
     def test_never_counted_figures_show_dashes(self, console, town_a):
         response = console.get("/console/villes/alpha/")
 

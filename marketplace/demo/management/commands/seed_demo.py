@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from marketplace.demo.directory import SIZES, shopper_emails
@@ -52,7 +53,9 @@ class Command(BaseCommand):
                 f"{time.perf_counter() - started:.1f} s)"
             )
         lines += [
-            f"  Vendor console         http://localhost:8000/console/  (vendor {VENDOR_EMAIL})",
+            f"  Vendor console         {settings.SITE_SCHEME}://{settings.ROOT_DOMAIN}"
+            f"{':' + settings.SITE_PORT if settings.SITE_PORT else ''}/console/"
+            f"  (vendor {VENDOR_EMAIL})",
             "  Merchants sign in at /boutique/ with <merchant slug>@<town slug>.demo",
             f"  Every demo login's password: {DEMO_PASSWORD}",
             "",
