@@ -61,10 +61,14 @@ class Checkout(models.Model):
     """One shopper's checkout of a cart; it makes one order per shop.
 
     `idempotency_key` comes from the checkout form, so a double submit finds this row again
-    instead of creating a second set of orders.
+    instead of creating a second set of orders. The key is bound to the cart that made it: a key
+    replayed from another cart (another session, another shopper) finds nothing.
     """
 
     idempotency_key = models.CharField(max_length=64, unique=True)
+    cart = models.ForeignKey(
+        "orders.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Shown on the confirmation page and written on the stock movements of the whole checkout.
     reference = models.CharField(
         _("reference"), max_length=16, unique=True, default=new_checkout_reference

@@ -106,15 +106,16 @@ def checkout_place(
     read again under the cart's lock, so a change made meanwhile in another tab counts. Raises
     CheckoutInvalid (an unavailable item, a fulfilment the shop does not offer, a pickup time
     gone, a missing address) or catalogue's InsufficientStock; either way nothing is created
-    and no stock is taken. The same `idempotency_key` again returns the first checkout.
+    and no stock is taken. The same `idempotency_key` from the same cart again returns the
+    first checkout; from any other cart it is refused as expired, and reveals nothing.
     """
     if not idempotency_key:
-        raise CheckoutInvalid(_("This form has expired: please reload the page."))
+        raise _form_expired()
+    cart = info.cart
     existing = Checkout.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return existing
+        return _twin_of(existing, cart=cart)
     _validate_contact(contact)
-    cart = info.cart
     if cart is None:
         raise CheckoutInvalid(_("Your cart is empty."))
     try:
@@ -123,6 +124,7 @@ def checkout_place(
                 with transaction.atomic():
                     checkout = Checkout.objects.create(
                         idempotency_key=idempotency_key,
+                        cart=cart,
                         customer=customer,
                         contact_name=contact.name.strip(),
                         contact_email=contact.email.strip(),
@@ -133,8 +135,20 @@ def checkout_place(
                 raise _TwinSubmit from None
             _place(checkout=checkout, cart=cart, info=info, choices=choices_per_merchant)
     except _TwinSubmit:
-        return Checkout.objects.get(idempotency_key=idempotency_key)
+        return _twin_of(Checkout.objects.get(idempotency_key=idempotency_key), cart=cart)
     return checkout
+
+
+def _form_expired() -> CheckoutInvalid:
+    return CheckoutInvalid(_("This form has expired: please reload the page."))
+
+
+def _twin_of(existing: Checkout, *, cart: Cart | None) -> Checkout:
+    """The checkout a double submit of this cart already made; a key that another cart used
+    is a replay, answered like any expired form."""
+    if cart is None or existing.cart_id != cart.pk:
+        raise _form_expired()
+    return existing
 
 
 def _place(

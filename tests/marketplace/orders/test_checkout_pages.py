@@ -300,3 +300,27 @@ def test_town_a_checkout_key_replayed_on_town_b_creates_nothing_in_either(
     for town in (town_a, town_b):
         with inside(town):
             assert Order.objects.count() == 0
+
+
+def test_another_shoppers_key_replayed_from_another_session_reveals_nothing(
+    client_a, town_a, bakery, bread
+):
+    guest_cart_fill(client_a, [(bread, 1)])
+    key = _key(client_a.get("/commande/").content.decode())
+    data = {**_contact(key), f"shop-{bakery.pk}-fulfilment": "reserve_pay_in_shop"}
+    client_a.post("/commande/", data)
+    with inside(town_a):
+        victims = Order.objects.get()
+    # An attacker with a cart of their own posts the victim's key.
+    attacker = english_client(town_a)
+    guest_cart_fill(attacker, [(bread, 1)])
+
+    response = attacker.post("/commande/", {**data, "email": "attacker@example.org"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This form has expired: please reload the page." in page
+    assert "camille@example.org" not in page and victims.tracking_token not in page
+    assert attacker.get("/commande/confirmation/")["Location"] == "/panier/"
+    with inside(town_a):
+        assert Checkout.objects.count() == 1 and Order.objects.count() == 1

@@ -2,7 +2,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from marketplace.catalogue.models import StockMovement, Variant
 from marketplace.catalogue.services.stock import InsufficientStock
@@ -332,7 +332,10 @@ def test_a_twin_submit_landing_between_look_up_and_insert_returns_the_twins_chec
         def twin_lands(contact):
             twins.append(
                 Checkout.objects.create(
-                    idempotency_key="k", contact_name="Twin", contact_email="twin@example.org"
+                    idempotency_key="k",
+                    cart=cart,
+                    contact_name="Twin",
+                    contact_email="twin@example.org",
                 )
             )
 
@@ -350,3 +353,28 @@ def test_a_twin_submit_landing_between_look_up_and_insert_returns_the_twins_chec
         assert Order.objects.count() == 0
         assert Variant.objects.get(pk=variant.pk).stock == 5
         assert CartLine.objects.filter(cart=cart).count() == 1
+
+
+def test_a_key_another_cart_used_is_refused_as_expired_and_creates_nothing(town_a):
+    variant = variant_create(town_a, shop_create(town_a), stock=5)
+    victims_cart = cart_create(town_a, [(variant, 1)])
+    attackers_cart = cart_create(town_a, [(variant, 1)])
+    choices = {variant.product.merchant_id: RESERVE}
+    with inside(town_a):
+        checkout_place(
+            info=checkout_info_fetch(cart=victims_cart),
+            contact=CONTACT,
+            choices_per_merchant=choices,
+            idempotency_key="demo-checkout-1",
+        )
+
+        with translation.override("en"), pytest.raises(CheckoutInvalid, match="expired"):
+            checkout_place(
+                info=checkout_info_fetch(cart=attackers_cart),
+                contact=CONTACT,
+                choices_per_merchant=choices,
+                idempotency_key="demo-checkout-1",
+            )
+
+        assert Checkout.objects.count() == 1 and Order.objects.count() == 1
+        assert CartLine.objects.filter(cart=attackers_cart).count() == 1
