@@ -4,6 +4,7 @@ dev.py, test.py and production.py adjust this base; nothing here is secret.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -42,6 +43,7 @@ SHARED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "django_htmx",
+    "axes",
     "comptoir",
 ]
 
@@ -50,6 +52,8 @@ SHARED_APPS = [
 # must sit at the same level).
 TENANT_APPS = [
     "comptoir.accounts",
+    # Sign-in attempts are counted where the accounts are: per town, and for the console.
+    "axes",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -77,6 +81,23 @@ PUBLIC_SCHEMA_URLCONF = "comptoir.urls_public"
 ROOT_URLCONF = "comptoir.urls_town"
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes throttles every sign-in form (town, back office, console): after 5 failures an
+# account, and separately an address, waits 15 minutes; a success clears the account's count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The sign-in forms post the e-mail as "username" (Django's AuthenticationForm).
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_CALLABLE = "comptoir.accounts.throttling.sign_in_locked_out"
+AXES_CLIENT_IP_CALLABLE = "comptoir.accounts.throttling.client_address"
+# Proxies in front of the web processes that append to X-Forwarded-For (1 behind an ingress).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -96,6 +117,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.middleware.TownAvailabilityMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
