@@ -1,6 +1,8 @@
-"""Reads of the public schema for the vendor console, the vendor API and the periodic tasks."""
+"""Reads of the public schema for the vendor console, the vendor API, the periodic tasks and
+the town administration."""
 
 from django.db.models import F, Prefetch, QuerySet
+from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Town, VendorAuditEvent
 
@@ -46,3 +48,10 @@ def town_audit_trail(*, town: Town) -> QuerySet[VendorAuditEvent]:
 def towns_to_refresh() -> QuerySet[Town]:
     """The towns whose figures still move: every town but the archived ones."""
     return Town.objects.exclude(status=Town.Status.ARCHIVED).order_by("pk")
+
+
+def town_branding_get(*, town: Town) -> Town:
+    """The town's branding as saved now, not as this process's routing cache last saw it, so an
+    administrator never edits (and saves back) values up to ten seconds old."""
+    with schema_context("public"):
+        return Town.objects.get(pk=town.pk)

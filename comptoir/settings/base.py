@@ -62,6 +62,8 @@ TENANT_APPS = [
     "marketplace.appointments",
     "marketplace.backoffice",
     "marketplace.campaigns",
+    # A surface, no models: listed so its templates load.
+    "surfaces.town_admin",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -71,8 +73,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New towns are cloned from this schema, kept migrated (tenants.services.template).
 TENANT_BASE_SCHEMA = "town_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
-PUBLIC_SCHEMA_URLCONF = "comptoir.urls_public"
-ROOT_URLCONF = "comptoir.urls_town"
+PUBLIC_SCHEMA_URLCONF = "surfaces.urls_public"
+ROOT_URLCONF = "surfaces.urls_town"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
