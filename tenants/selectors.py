@@ -1,6 +1,8 @@
-"""Reads of the public schema for the vendor console, the vendor API and the periodic tasks."""
+"""Reads of the public schema for the vendor console, the vendor API, the periodic tasks and
+the town administration."""
 
 from django.db.models import F, Prefetch, QuerySet
+from django_tenants.utils import schema_context
 
 from tenants.models import Domain, Town, VendorAuditEvent
 
@@ -57,3 +59,10 @@ def town_backups() -> QuerySet[VendorAuditEvent]:
         .exclude(detail="")
         .order_by("-created_at", "-pk")[:BACKUPS_LISTED]
     )
+
+
+def town_branding_get(*, town: Town) -> Town:
+    """The town's branding as saved now, not as this process's routing cache last saw it, so an
+    administrator never edits (and saves back) values up to ten seconds old."""
+    with schema_context("public"):
+        return Town.objects.get(pk=town.pk)

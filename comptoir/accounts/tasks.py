@@ -25,7 +25,7 @@ def account_invitation_send(self, user_id: int) -> None:
         town = current_town()
         path = reverse(
             "accounts:activate",
-            urlconf="comptoir.urls_town",
+            urlconf=settings.ROOT_URLCONF,
             kwargs={
                 "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
                 "token": default_token_generator.make_token(user),

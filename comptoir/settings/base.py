@@ -68,6 +68,8 @@ TENANT_APPS = [
     "marketplace.campaigns",
     "marketplace.storefront",
     "marketplace.demo",
+    # A surface, no models: listed so its templates load.
+    "surfaces.town_admin",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -77,8 +79,8 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 # New towns are cloned from this schema, kept migrated (tenants.services.template).
 TENANT_BASE_SCHEMA = "town_template"
 TENANT_CREATION_FAKES_MIGRATIONS = True
-PUBLIC_SCHEMA_URLCONF = "comptoir.urls_public"
-ROOT_URLCONF = "comptoir.urls_town"
+PUBLIC_SCHEMA_URLCONF = "surfaces.urls_public"
+ROOT_URLCONF = "surfaces.urls_town"
 
 AUTH_USER_MODEL = "accounts.User"
 # django-axes throttles every sign-in form (town, back office, console): after 5 failures an

@@ -1,4 +1,4 @@
-"""Booking pages; included by comptoir/urls_town.py at the root (full French paths here)."""
+"""Booking pages; included by surfaces/urls_town.py at the root (full French paths here)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The merchant's back office; included by comptoir/urls_town.py at "boutique/"."""
+"""The merchant's back office; included by surfaces/urls_town.py at "boutique/"."""
 
 from django.urls import path
 

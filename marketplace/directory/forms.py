@@ -256,14 +256,6 @@ class SpecialHoursForm(forms.Form):
     )
 
 
-class MerchantRejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason given to the applicant"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-    )
-
-
 class DirectoryFilterForm(forms.Form):
     """The directory's filters, read from the query string (every one optional)."""
 

@@ -1,4 +1,4 @@
-"""The shopper's messages; included by comptoir/urls_town.py at "compte/messages/"."""
+"""The shopper's messages; included by surfaces/urls_town.py at "compte/messages/"."""
 
 from django.urls import path
 

@@ -30,7 +30,7 @@ from tenants.selectors import towns_to_refresh
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-TOWN_URLCONF = "comptoir.urls_town"
+TOWN_URLCONF = settings.ROOT_URLCONF
 
 
 def tracking_url(town: Town, order: Order) -> str:

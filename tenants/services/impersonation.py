@@ -46,7 +46,7 @@ def vendor_access_grant(*, town: Town, staff: User) -> str:
         )
     token = signing.dumps({"nonce": nonce, "schema": town.schema_name}, salt=_SIGNING_SALT)
     path = reverse(
-        "town_admin:vendor_access", urlconf="comptoir.urls_town", kwargs={"token": token}
+        "town_admin:vendor_access", urlconf="surfaces.urls_town", kwargs={"token": token}
     )
     return town.build_url(path)
 

@@ -281,7 +281,7 @@ def _bench_urlpatterns() -> list:
 
     return [
         path("__bench__/minimal/", minimal_view),
-        path("", include("comptoir.urls_town")),
+        path("", include("surfaces.urls_town")),
     ]
 
 

@@ -14,5 +14,5 @@ def ping(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("banc/ping/", ping),
-    path("", include("comptoir.urls_town")),
+    path("", include("surfaces.urls_town")),
 ]

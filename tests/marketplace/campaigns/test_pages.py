@@ -23,7 +23,7 @@ DEC_1, DEC_24 = date(2030, 12, 1), date(2030, 12, 24)
 @pytest.fixture(autouse=True)
 def _frozen_town_clock(monkeypatch):
     monkeypatch.setattr("marketplace.campaigns.views.town_now", lambda: NOW)
-    monkeypatch.setattr("marketplace.campaigns.town_admin_views.town_now", lambda: NOW)
+    monkeypatch.setattr("surfaces.town_admin.views.campaigns.town_now", lambda: NOW)
 
 
 @pytest.fixture

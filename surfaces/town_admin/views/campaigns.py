@@ -1,4 +1,4 @@
-"""The town administration's campaigns (under /gestion/campagnes/)."""
+"""The town's campaigns: the list, the form, publishing and deleting (under /gestion/campagnes/)."""
 
 from collections.abc import Callable
 
@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from comptoir.town import town_now
 from marketplace.campaigns.errors import CampaignError, CampaignInvalid, CampaignNotFound
-from marketplace.campaigns.forms import CampaignForm
 from marketplace.campaigns.models import Campaign
 from marketplace.campaigns.selectors import campaign_for_admin, campaigns_for_admin
 from marketplace.campaigns.services import (
@@ -21,7 +20,8 @@ from marketplace.campaigns.services import (
     campaign_unpublish,
     campaign_update,
 )
-from tenants.town_admin.views import town_admin_required
+from surfaces.town_admin.access import town_admin_required
+from surfaces.town_admin.forms.campaigns import CampaignForm
 
 CAMPAIGNS_PAGE_SIZE = 20
 

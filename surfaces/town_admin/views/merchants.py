@@ -1,4 +1,4 @@
-"""The town administration's review of merchants' applications (under /gestion/commercants/)."""
+"""The review of merchants' applications (under /gestion/commercants/)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from marketplace.directory.errors import DirectoryError
-from marketplace.directory.forms import MerchantRejectForm
 from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchants_pending_review
 from marketplace.directory.services.merchants import merchant_approve, merchant_reject
-from tenants.town_admin.views import town_admin_required
+from surfaces.town_admin.access import town_admin_required
+from surfaces.town_admin.forms.merchants import MerchantRejectForm
 
 PENDING_PAGE_SIZE = 30
 

@@ -9,5 +9,5 @@ urlpatterns = [
     path("console/", include("tenants.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tenants.api.urls")),
-    path("api/v1/", include("comptoir.api_urls")),
+    path("api/v1/", include("surfaces.api_urls")),
 ]

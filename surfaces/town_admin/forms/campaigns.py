@@ -1,4 +1,4 @@
-"""The administration's campaign form; the services do the checking that matters and the saving."""
+"""The campaign form; the services do the checking that matters and the saving."""
 
 import re
 from typing import Any

@@ -21,10 +21,10 @@ urlpatterns = [
     path("compte/", include("comptoir.accounts.urls")),
     path("compte/", include("marketplace.shoppers.urls")),
     path("boutique/", include("marketplace.backoffice.urls")),
-    path("gestion/", include("tenants.town_admin.urls")),
+    path("gestion/", include("surfaces.town_admin.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("api/v1/", include("comptoir.api_urls")),
+    path("api/v1/", include("surfaces.api_urls")),
     path("api/v1/", include("marketplace.directory.api_urls")),
     path("api/v1/", include("marketplace.catalogue.api_urls")),
 ]

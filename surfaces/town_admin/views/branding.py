@@ -1,46 +1,24 @@
-from collections.abc import Callable
-from functools import wraps
+"""The town's branding: colours, images, home-page texts, contact and legal pages."""
+
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import login
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from comptoir.accounts.models import User
-from tenants.errors import TownStateInvalid, VendorAccessRefused
+from surfaces.town_admin.access import town_admin_required
+from surfaces.town_admin.forms.branding import BrandingForm
+from tenants.errors import TownStateInvalid
+from tenants.selectors import town_branding_get
 from tenants.services.branding import (
     ColourAssessment,
     TownBrandingInvalid,
     colour_assess,
     town_branding_update,
 )
-from tenants.services.impersonation import vendor_access_redeem
-from tenants.town_admin.forms import BrandingForm
-from tenants.town_admin.selectors import town_branding_get
-
-
-def town_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Only this town's administrators; anyone else signs in or gets a 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_town_admin:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@town_admin_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "town_admin/dashboard.html")
 
 
 def _swatches(*, primary: str, accent: str) -> list[tuple[str, ColourAssessment]]:
@@ -98,16 +76,3 @@ def branding_preview(request: HttpRequest) -> HttpResponse:
             )
         },
     )
-
-
-@require_GET
-def vendor_access(request: HttpRequest, token: str) -> HttpResponse:
-    """The console's one-time link: vendor staff arrive signed in as the town's support admin."""
-    try:
-        user = vendor_access_redeem(token=token)
-    except VendorAccessRefused as refused:
-        return render(
-            request, "console/vendor_access_refused.html", {"reason": str(refused)}, status=403
-        )
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("town_admin:dashboard")

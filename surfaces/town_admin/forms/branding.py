@@ -1,4 +1,4 @@
-"""Forms of the town administration: they parse input; the services judge it."""
+"""The branding form: it parses input; the service judges it."""
 
 from typing import TYPE_CHECKING, Any
 

@@ -1,0 +1,2 @@
+"""The surfaces: the top layer, composing the apps into what each host serves (the URLconfs,
+the town administration). Nothing below imports from here."""

@@ -1,0 +1,43 @@
+"""The town administration; included by surfaces/urls_town.py at "gestion/"."""
+
+from django.urls import path
+
+from surfaces.town_admin.views import branding, campaigns, dashboard, merchants
+
+app_name = "town_admin"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("identite-visuelle/", branding.branding, name="branding"),
+    path("identite-visuelle/apercu/", branding.branding_preview, name="branding_preview"),
+    path("acces-vendeur/<str:token>/", dashboard.vendor_access, name="vendor_access"),
+    path("commercants/", merchants.merchants_pending, name="merchants"),
+    path(
+        "commercants/<int:merchant_id>/approuver/",
+        merchants.merchant_approve_view,
+        name="merchant_approve",
+    ),
+    path(
+        "commercants/<int:merchant_id>/refuser/",
+        merchants.merchant_reject_view,
+        name="merchant_reject",
+    ),
+    path("campagnes/", campaigns.campaigns, name="campaigns"),
+    path("campagnes/nouvelle/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campagnes/<int:campaign_id>/", campaigns.campaign_edit_view, name="campaign_edit"),
+    path(
+        "campagnes/<int:campaign_id>/publier/",
+        campaigns.campaign_publish_view,
+        name="campaign_publish",
+    ),
+    path(
+        "campagnes/<int:campaign_id>/retirer/",
+        campaigns.campaign_unpublish_view,
+        name="campaign_unpublish",
+    ),
+    path(
+        "campagnes/<int:campaign_id>/supprimer/",
+        campaigns.campaign_delete_view,
+        name="campaign_delete",
+    ),
+]
