@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
 
 from comptoir.accounts.models import User
 from marketplace.directory.errors import AccountConflict, InvalidMerchantData
@@ -54,7 +55,10 @@ def test_a_new_applicant_gets_a_pending_shop_and_an_owner_account(
         assert owner.role == MerchantMember.Role.OWNER
         assert owner.user.email == "claire@fromagerie.test"
         assert owner.user.full_name == "Claire Dupont"
-        assert authenticate(email="claire@fromagerie.test", password=NEW_PASSWORD) == owner.user
+        assert (
+            authenticate(HttpRequest(), email="claire@fromagerie.test", password=NEW_PASSWORD)
+            == owner.user
+        )
         assert merchant.application_notified_at is not None
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["mairie@alpha.test", admin_a.email]
