@@ -15,10 +15,11 @@ form with `form.add_service_errors(error.errors)`:
 """
 
 import re
-from typing import cast
+from typing import TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.templatetags.money import euros_format
@@ -75,6 +76,11 @@ def _stock_field(**kwargs: object) -> forms.IntegerField:
         max_value=MAX_STOCK,
         **kwargs,  # type: ignore[arg-type]
     )
+
+
+class PhotoKwargs(TypedDict, total=False):
+    photo: File
+    photo_alt: str
 
 
 class ProductForm(forms.Form):
@@ -160,7 +166,7 @@ class ProductForm(forms.Form):
             kwargs["stock"] = data["stock"]
         return kwargs
 
-    def photo_kwargs(self) -> dict[str, object]:
+    def photo_kwargs(self) -> "PhotoKwargs":
         """For product_create and product_update (photo=, photo_alt=); empty when no photo was
         sent."""
         photo = self.cleaned_data.get("photo")

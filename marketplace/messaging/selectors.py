@@ -56,6 +56,24 @@ def conversation_of_merchant(*, merchant_id: int, conversation_id: int) -> Conve
     )
 
 
+def conversation_lookup(
+    *, merchant_id: int, shopper_id: int | None, order_id: int | None
+) -> dict[str, object]:
+    """How the one conversation is found: the order's own, or the general one between that
+    shopper and that shop (order_id None)."""
+    if order_id is not None:
+        return {"order_id": order_id}
+    return {"merchant_id": merchant_id, "shopper_id": shopper_id, "order__isnull": True}
+
+
+def conversation_existing(
+    *, merchant_id: int, shopper_id: int | None, order_id: int | None
+) -> Conversation | None:
+    """The conversation a first message would start, when it exists already."""
+    lookup = conversation_lookup(merchant_id=merchant_id, shopper_id=shopper_id, order_id=order_id)
+    return Conversation.objects.filter(**lookup).first()
+
+
 def conversation_messages(*, conversation: Conversation) -> list[Message]:
     """The thread's latest messages, oldest first, with their authors."""
     latest = list(

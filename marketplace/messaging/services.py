@@ -15,6 +15,7 @@ from marketplace.directory.models import MerchantMember
 from marketplace.directory.selectors import merchants_visible
 from marketplace.messaging.errors import ConversationNotAllowed, MessageInvalid
 from marketplace.messaging.models import Conversation, Message, Side
+from marketplace.messaging.selectors import conversation_existing, conversation_lookup
 from marketplace.orders.models import Order
 
 MESSAGE_MAX_LENGTH = 4000
@@ -42,12 +43,9 @@ def _conversation_get_or_create(
 
     Two first messages sent at once both reach the unique constraint; the loser reads the row.
     """
-    lookup: dict[str, object]
-    if order_id is not None:
-        lookup = {"order_id": order_id}
-    else:
-        lookup = {"merchant_id": merchant_id, "shopper_id": shopper_id, "order__isnull": True}
-    existing = Conversation.objects.filter(**lookup).first()
+    existing = conversation_existing(
+        merchant_id=merchant_id, shopper_id=shopper_id, order_id=order_id
+    )
     if existing is not None:
         return existing
     try:
@@ -56,6 +54,9 @@ def _conversation_get_or_create(
                 merchant_id=merchant_id, shopper_id=shopper_id, order_id=order_id
             )
     except IntegrityError:
+        lookup = conversation_lookup(
+            merchant_id=merchant_id, shopper_id=shopper_id, order_id=order_id
+        )
         return Conversation.objects.get(**lookup)
 
 

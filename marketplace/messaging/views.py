@@ -14,6 +14,7 @@ from marketplace.messaging.errors import MessagingError
 from marketplace.messaging.forms import MessageForm
 from marketplace.messaging.models import Conversation, Side
 from marketplace.messaging.selectors import (
+    conversation_existing,
     conversation_messages,
     conversation_of_shopper,
     conversations_of_shopper,
@@ -126,16 +127,15 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
         if order is None:
             raise Http404
         merchant = order.merchant
-        existing = Conversation.objects.filter(order_id=order.pk).first()
     elif slug:
         merchant = merchants_visible().filter(slug=slug).first()
         if merchant is None:
             raise Http404
-        existing = Conversation.objects.filter(
-            merchant_id=merchant.pk, shopper_id=request.user.pk, order__isnull=True
-        ).first()
     else:
         raise Http404
+    existing = conversation_existing(
+        merchant_id=merchant.pk, shopper_id=request.user.pk, order_id=order.pk if order else None
+    )
     if existing is not None:
         return redirect("messaging:thread", pk=existing.pk)
     form = MessageForm(request.POST or None)

@@ -10,8 +10,12 @@ from marketplace.backoffice.access import backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.messaging.errors import MessagingError
 from marketplace.messaging.forms import MessageForm
-from marketplace.messaging.models import Conversation, Side
-from marketplace.messaging.selectors import conversation_of_merchant, conversations_of_merchant
+from marketplace.messaging.models import Side
+from marketplace.messaging.selectors import (
+    conversation_existing,
+    conversation_of_merchant,
+    conversations_of_merchant,
+)
 from marketplace.messaging.services import conversation_start_by_merchant
 from marketplace.messaging.views import thread_respond
 from marketplace.orders.models import Order
@@ -56,7 +60,9 @@ def message_start(request: HttpRequest) -> HttpResponse:
     )
     if order is None:
         raise Http404
-    existing = Conversation.objects.filter(order_id=order.pk).first()
+    existing = conversation_existing(
+        merchant_id=merchant.pk, shopper_id=order.customer_id, order_id=order.pk
+    )
     if existing is not None:
         return redirect("backoffice:message_thread", pk=existing.pk)
     form = MessageForm(request.POST or None)

@@ -3,7 +3,11 @@ from django.core import mail
 
 from marketplace.messaging.errors import ConversationNotAllowed, MessageInvalid
 from marketplace.messaging.models import Conversation, Message, Side
-from marketplace.messaging.selectors import merchant_unread_total, shopper_unread_total
+from marketplace.messaging.selectors import (
+    conversation_existing,
+    merchant_unread_total,
+    shopper_unread_total,
+)
 from marketplace.messaging.services import (
     conversation_mark_read,
     conversation_start_by_merchant,
@@ -116,6 +120,28 @@ def test_shopper_writes_about_their_own_order(town_a, shop_a, shopper_a):
         )
 
         assert Conversation.objects.get(pk=message.conversation_id).order_id == order.pk
+
+
+def test_the_existing_conversation_is_the_orders_own_or_the_general_one(town_a, shop_a, shopper_a):
+    order = order_add(town_a, shop_a, customer=shopper_a)
+    with inside(town_a):
+        about_order = conversation_start_by_shopper(
+            shopper=shopper_a, merchant_id=shop_a.pk, order_id=order.pk, body="Retard ?"
+        ).conversation
+        assert conversation_existing(
+            merchant_id=shop_a.pk, shopper_id=shopper_a.pk, order_id=None
+        ) is None  # fmt: skip
+        general = conversation_start_by_shopper(
+            shopper=shopper_a, merchant_id=shop_a.pk, body="Bonjour"
+        ).conversation
+
+        assert conversation_existing(
+            merchant_id=shop_a.pk, shopper_id=shopper_a.pk, order_id=order.pk
+        ) == about_order  # fmt: skip
+        assert conversation_existing(
+            merchant_id=shop_a.pk, shopper_id=shopper_a.pk, order_id=None
+        ) == general  # fmt: skip
+        assert general != about_order
 
 
 @pytest.mark.parametrize("body", ["", "   ", "x" * 4001])
