@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
@@ -135,6 +135,40 @@ def _locked(campaign_id: int) -> Campaign:
     return campaign
 
 
+def _overlap_refuse(campaign: Campaign) -> None:
+    """The home page shows one campaign at a time: a published campaign's dates may not overlap
+    another published one's. Publishing takes a lock per town first, so two administrators
+    publishing at once cannot both pass the check."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"{connection.schema_name}:campaigns"]
+        )
+    other = (
+        Campaign.objects.filter(
+            is_published=True, starts_on__lte=campaign.ends_on, ends_on__gte=campaign.starts_on
+        )
+        .exclude(pk=campaign.pk)
+        .order_by("starts_on", "pk")
+        .first()
+    )
+    if other is not None:
+        raise CampaignInvalid(
+            {
+                "starts_on": [
+                    _(
+                        "These dates overlap “%(title)s” (%(starts)s to %(ends)s), which the "
+                        "home page shows then: change the dates, or withdraw it first."
+                    )
+                    % {
+                        "title": other.title,
+                        "starts": formats.date_format(other.starts_on, "SHORT_DATE_FORMAT"),
+                        "ends": formats.date_format(other.ends_on, "SHORT_DATE_FORMAT"),
+                    }
+                ]
+            }
+        )
+
+
 def campaign_create(
     *,
     actor: Actor,
@@ -225,6 +259,8 @@ def campaign_update(
             campaign.image = ""
             if image is not None:
                 _image_store(campaign, image)
+        if campaign.is_published:
+            _overlap_refuse(campaign)
         campaign.save()
         if merchant_ids is not KEEP:
             campaign.featured_merchants.set(new_merchants)  # type: ignore[arg-type]
@@ -239,6 +275,7 @@ def campaign_publish(*, actor: Actor, campaign_id: int) -> Campaign:
     with transaction.atomic(durable=True):
         campaign = _locked(campaign_id)
         if not campaign.is_published:
+            _overlap_refuse(campaign)
             campaign.is_published = True
             campaign.published_at = timezone.now()
             campaign.save(update_fields=["is_published", "published_at", "updated_at"])

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from marketplace.campaigns.errors import CampaignForbidden, CampaignInvalid, CampaignNotFound
 from marketplace.campaigns.models import Campaign
@@ -278,3 +279,35 @@ def test_the_current_campaign_is_the_latest_started_published_one_running_today(
     with inside(town_a):
         assert campaign_current(today=today) == latest
         assert campaign_current(today=date(2031, 1, 1)) is None
+
+
+def test_publishing_a_campaign_over_another_published_ones_dates_is_refused(town_a, admin_a):
+    campaign_create_row(town_a, title="Noël", starts_on=DEC_1, ends_on=DEC_24)
+    overlapping = campaign_create_row(
+        town_a, title="Soldes", starts_on=DEC_24, ends_on=date(2030, 12, 31), is_published=False
+    )
+    next_day = campaign_create_row(
+        town_a, title="Réveillon", starts_on=date(2030, 12, 25), ends_on=date(2030, 12, 31),
+        is_published=False,
+    )  # fmt: skip
+
+    with inside(town_a):
+        with translation.override("en"), pytest.raises(CampaignInvalid, match="overlap “Noël”"):
+            campaign_publish(actor=admin_a, campaign_id=overlapping.pk)
+        overlapping.refresh_from_db()
+        assert overlapping.is_published is False
+
+        assert campaign_publish(actor=admin_a, campaign_id=next_day.pk).is_published is True
+        # Moving a published campaign's dates over another is refused the same way.
+        with pytest.raises(CampaignInvalid):
+            campaign_update(actor=admin_a, campaign_id=next_day.pk, starts_on=DEC_1)
+        next_day.refresh_from_db()
+        assert next_day.starts_on == date(2030, 12, 25)
+
+
+def test_another_towns_campaigns_never_overlap_this_towns(town_a, town_b, admin_a):
+    campaign_create_row(town_b, title="Noël à Beta", starts_on=DEC_1, ends_on=DEC_24)
+    ours = campaign_create_row(town_a, starts_on=DEC_1, ends_on=DEC_24, is_published=False)
+
+    with inside(town_a):
+        assert campaign_publish(actor=admin_a, campaign_id=ours.pk).is_published is True
