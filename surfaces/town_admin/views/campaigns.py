@@ -140,6 +140,12 @@ def campaign_unpublish_view(request: HttpRequest, campaign_id: int) -> HttpRespo
 
 
 @town_admin_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def campaign_delete_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    return _campaign_action(request, campaign_id, campaign_delete, _("“%(title)s” is deleted."))
+    """A page asks to confirm; only its form's POST deletes."""
+    if request.method == "POST":
+        return _campaign_action(request, campaign_id, campaign_delete, _("“%(title)s” is deleted."))
+    campaign = campaign_for_admin(campaign_id=campaign_id)
+    if campaign is None:
+        raise Http404
+    return render(request, "town_admin/campaign_delete.html", {"campaign": campaign})

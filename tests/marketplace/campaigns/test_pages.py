@@ -216,6 +216,12 @@ def test_admin_publishes_withdraws_and_deletes(admin_client_a, town_a):
         assert Campaign.objects.filter(pk=campaign.pk).exists()
 
     assert admin_client_a.post(f"/gestion/campagnes/{campaign.pk}/retirer/").status_code == 302
+    # The list's "Delete" leads to a page that asks first; opening it deletes nothing.
+    confirm = admin_client_a.get(f"/gestion/campagnes/{campaign.pk}/supprimer/")
+    assert confirm.status_code == 200
+    assert "Delete the campaign" in confirm.content.decode()
+    with inside(town_a):
+        assert Campaign.objects.filter(pk=campaign.pk).exists()
     assert admin_client_a.post(f"/gestion/campagnes/{campaign.pk}/supprimer/").status_code == 302
     with inside(town_a):
         assert not Campaign.objects.filter(pk=campaign.pk).exists()
@@ -234,7 +240,14 @@ def test_actions_are_post_only(admin_client_a, town_a):
 
 @pytest.mark.parametrize(
     ("method", "suffix"),
-    [("get", ""), ("post", ""), ("post", "publier/"), ("post", "retirer/"), ("post", "supprimer/")],
+    [
+        ("get", ""),
+        ("post", ""),
+        ("post", "publier/"),
+        ("post", "retirer/"),
+        ("get", "supprimer/"),
+        ("post", "supprimer/"),
+    ],
 )
 def test_another_towns_admin_cannot_reach_a_campaign(admin_client_b, town_a, method, suffix):
     # Given a draft campaign of Alpha, and Beta with no campaign at all
