@@ -525,13 +525,6 @@ def products_search(
     )
 
 
-def _card_prefetches() -> list[Prefetch]:
-    return [
-        Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")),
-        Prefetch("photos", queryset=ProductPhoto.objects.order_by("position", "pk")),
-    ]
-
-
 def product_cards(products: list[Product]) -> list[Product]:
     """Give each product what catalogue/_product_card.html shows (lowest price, price range,
     availability, main photo), in two queries for the whole list. Products need their merchant
