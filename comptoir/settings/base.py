@@ -50,6 +50,7 @@ SHARED_APPS = [
 # must sit at the same level).
 TENANT_APPS = [
     "comptoir.accounts",
+    "comptoir.send_once",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
