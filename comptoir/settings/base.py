@@ -63,6 +63,7 @@ TENANT_APPS = [
     "marketplace.appointments",
     "marketplace.backoffice",
     "marketplace.campaigns",
+    "reporting",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]

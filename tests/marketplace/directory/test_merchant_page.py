@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, Variant
 from marketplace.directory.models import Merchant, MerchantPhoto
+from reporting.models import MerchantDailyVisits
 from tests.conftest import inside
 from tests.marketplace.directory.conftest import (
     VALID_SIRET,
