@@ -31,7 +31,7 @@ def send_once(*, purpose: str, key: int | str, send: Callable[[], None]) -> bool
         return False
     try:
         send()
-    except BaseException:
+    except Exception:
         SentOnce.objects.filter(purpose=purpose, key=key).delete()
         raise
     return True

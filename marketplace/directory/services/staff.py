@@ -10,6 +10,7 @@ from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 from marketplace.directory.errors import StaffInvalid, StaffNotAllowed
 from marketplace.directory.models import Merchant, MerchantMember, StaffInvitation
+from marketplace.directory.tasks import staff_invitation_send
 
 
 def _require_owner(*, actor: AbstractBaseUser, merchant_id: int) -> None:
@@ -31,8 +32,6 @@ def staff_invite(
     Owners only. Refused: an invalid e-mail, a person already member of the shop, a disabled
     account. Nothing changes then.
     """
-    from marketplace.directory.tasks import staff_invitation_send
-
     _require_owner(actor=actor, merchant_id=merchant_id)
     email = email.strip().lower()
     full_name = full_name.strip()[:150]
