@@ -53,7 +53,6 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("vendor staff"), default=False)
     is_town_admin = models.BooleanField(_("town administrator"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    invitation_sent_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True)
 
     objects = UserManager()
 

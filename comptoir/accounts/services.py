@@ -1,7 +1,5 @@
 """Accounts: inviting a person to a town and letting them choose their password."""
 
-from django.utils import timezone
-
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 
@@ -17,16 +15,3 @@ def town_admin_invite(*, email: str, town: object) -> User:
         user.save(update_fields=["is_town_admin"])
     task_after_commit(account_invitation_send, user.pk)
     return user
-
-
-def invitation_mark_sent(*, user_id: int) -> bool:
-    """Claim the right to send this user's invitation: True once, False after (idempotent task)."""
-    return bool(
-        User.objects.filter(pk=user_id, invitation_sent_at__isnull=True).update(
-            invitation_sent_at=timezone.now()
-        )
-    )
-
-
-def invitation_unmark_sent(*, user_id: int) -> None:
-    User.objects.filter(pk=user_id).update(invitation_sent_at=None)

@@ -10,18 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from comptoir.accounts.models import User
-from comptoir.accounts.services import invitation_mark_sent, invitation_unmark_sent
+from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def account_invitation_send(self, user_id: int) -> None:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def account_invitation_send(user_id: int) -> bool:
     """E-mail a town administrator their one-time activation link. Sends once, however retried."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        return False
 
-    if not invitation_mark_sent(user_id=user_id):
-        return
-    try:
-        user = User.objects.get(pk=user_id)
+    def send() -> None:
         town = current_town()
         path = reverse(
             "accounts:activate",
@@ -39,6 +39,5 @@ def account_invitation_send(self, user_id: int) -> None:
                 from_email=None,
                 recipient_list=[user.email],
             )
-    except Exception as error:
-        invitation_unmark_sent(user_id=user_id)
-        raise self.retry(exc=error) from error
+
+    return send_once(purpose="accounts.invitation", key=user.pk, send=send)

@@ -52,6 +52,7 @@ SHARED_APPS = [
 # must sit at the same level).
 TENANT_APPS = [
     "comptoir.accounts",
+    "comptoir.send_once",
     # Sign-in attempts are counted where the accounts are: per town, and for the console.
     "axes",
     "django.contrib.contenttypes",
@@ -68,6 +69,7 @@ TENANT_APPS = [
     "marketplace.campaigns",
     "marketplace.storefront",
     "marketplace.demo",
+    "reporting",
     # A surface, no models: listed so its templates load.
     "surfaces.town_admin",
 ]

@@ -113,9 +113,6 @@ class Appointment(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_token = models.CharField(max_length=64, unique=True, default=new_cancel_token)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Claimed by the e-mail tasks, so a retried task never sends the same e-mail twice.
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    cancellation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("appointment")

@@ -289,17 +289,3 @@ def appointment_cancel_by_merchant(
         cancelled_by=Appointment.CancelledBy.MERCHANT,
         reason=reason,
     )
-
-
-def appointment_notification_claim(*, appointment_id: int, kind: str) -> bool:
-    """True once per appointment and kind ("confirmation", "cancellation"): the right to e-mail."""
-    field = f"{kind}_sent_at"
-    return bool(
-        Appointment.objects.filter(pk=appointment_id, **{f"{field}__isnull": True}).update(
-            **{field: timezone.now()}
-        )
-    )
-
-
-def appointment_notification_release(*, appointment_id: int, kind: str) -> None:
-    Appointment.objects.filter(pk=appointment_id).update(**{f"{kind}_sent_at": None})

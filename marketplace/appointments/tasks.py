@@ -11,14 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 from marketplace.appointments.models import Appointment
 from marketplace.appointments.selectors import merchants_with_slot_rules
-from marketplace.appointments.services import (
-    appointment_notification_claim,
-    appointment_notification_release,
-    slots_generate,
-)
+from marketplace.appointments.services import slots_generate
 from marketplace.messaging.selectors import merchant_contact_emails
 from tenants.selectors import towns_to_refresh
 
@@ -64,27 +61,29 @@ def _send_both(*, appointment: Appointment, kind: str) -> None:
             )
 
 
-def _notify(task, *, appointment_id: int, kind: str) -> None:
-    if not appointment_notification_claim(appointment_id=appointment_id, kind=kind):
-        return
-    try:
-        appointment = Appointment.objects.select_related("slot", "merchant").get(pk=appointment_id)
-        _send_both(appointment=appointment, kind=kind)
-    except Exception as error:
-        appointment_notification_release(appointment_id=appointment_id, kind=kind)
-        raise task.retry(exc=error) from error
+def _notify(*, appointment_id: int, kind: str) -> bool:
+    appointment = (
+        Appointment.objects.select_related("slot", "merchant").filter(pk=appointment_id).first()
+    )
+    if appointment is None:
+        return False
+    return send_once(
+        purpose=f"appointments.{kind}",
+        key=appointment.pk,
+        send=lambda: _send_both(appointment=appointment, kind=kind),
+    )
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def appointment_confirmation_send(self, appointment_id: int) -> None:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def appointment_confirmation_send(appointment_id: int) -> bool:
     """Confirm a booking to the customer and tell the shop. Sends once, however retried."""
-    _notify(self, appointment_id=appointment_id, kind="confirmation")
+    return _notify(appointment_id=appointment_id, kind="confirmation")
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def appointment_cancellation_send(self, appointment_id: int) -> None:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def appointment_cancellation_send(appointment_id: int) -> bool:
     """Tell the customer and the shop an appointment was cancelled. Sends once."""
-    _notify(self, appointment_id=appointment_id, kind="cancellation")
+    return _notify(appointment_id=appointment_id, kind="cancellation")
 
 
 @shared_task

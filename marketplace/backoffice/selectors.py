@@ -2,16 +2,13 @@
 one shop never reaches another's orders, products or people, whatever id they type."""
 
 import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
 
 from comptoir.town import town_time_zone
 from marketplace.appointments.models import Appointment
 from marketplace.appointments.selectors import appointments_upcoming
-from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.selectors import LOW_STOCK_THRESHOLD
 from marketplace.directory.models import MerchantMember
@@ -35,27 +32,6 @@ ORDERS_TO_HANDLE = (Order.Status.PLACED, Order.Status.ACCEPTED, Order.Status.REA
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=town_time_zone())
-
-
-@dataclass(frozen=True)
-class Visits:
-    today: int
-    last_7_days: int
-    last_30_days: int
-
-
-def merchant_visits(*, merchant_id: int, today: date) -> Visits:
-    """Views of the shop's public page: today, the last 7 days and 30 days (one query)."""
-    figures = MerchantDailyVisits.objects.filter(
-        merchant_id=merchant_id, day__gt=today - timedelta(days=30), day__lte=today
-    ).aggregate(
-        today=Coalesce(Sum("count", filter=Q(day=today)), 0),
-        week=Coalesce(Sum("count", filter=Q(day__gt=today - timedelta(days=7))), 0),
-        month=Coalesce(Sum("count"), 0),
-    )
-    return Visits(
-        today=figures["today"], last_7_days=figures["week"], last_30_days=figures["month"]
-    )
 
 
 def orders_today_count(*, merchant_id: int, today: date) -> int:

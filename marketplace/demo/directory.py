@@ -19,7 +19,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from comptoir.accounts.models import User
-from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.demo import images
@@ -56,6 +55,7 @@ from marketplace.shoppers.services import (
     favourite_merchant_add,
     favourite_product_add,
 )
+from reporting.models import MerchantDailyVisits
 
 # Positions in MERCHANT_PLAN whose application the town has not decided yet.
 PENDING_POSITIONS = frozenset({11, 27, 40})
@@ -231,8 +231,6 @@ def _merchants_plan(
             offers_reserve_pay_in_shop=trade.reserve_pay_in_shop,
             reviewed_at=None if pending else now - timedelta(days=rng.randint(20, 400)),
             reviewed_by=None if pending else admin,
-            application_notified_at=now,
-            decision_notified_at=None if pending else now,
         )
         owner = User(
             email=demo_email(slug, town_slug),

@@ -40,3 +40,15 @@ class InvalidMerchantData(DirectoryError):
 
 class InvalidOpeningHours(DirectoryError):
     """Opening ranges that overlap, end before they start, or fall on a past day."""
+
+
+class StaffError(DirectoryError):
+    """A change to a shop's staff refused; `str(error)` is a translated message for the owner."""
+
+
+class StaffNotAllowed(StaffError):
+    """Only an owner manages the staff, and never removes an owner."""
+
+
+class StaffInvalid(StaffError):
+    """The e-mail is not valid, or the person is already a member of the shop."""

@@ -129,9 +129,6 @@ class Merchant(models.Model):
         verbose_name=_("reviewed by"),
     )
     review_reason = models.TextField(_("reason given"), blank=True)
-    # Claimed by the notification tasks so a retried task never e-mails twice.
-    application_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
-    decision_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -270,3 +267,23 @@ class MerchantMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "user"], name="one_membership_per_user")
         ]
+
+
+class StaffInvitation(models.Model):
+    """An owner added someone to their shop's staff; the e-mail telling them is sent once."""
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at", "-pk"]

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 
 from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
-from marketplace.backoffice.services import merchant_visit_record
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.forms import (
     DirectoryFilterForm,
@@ -35,6 +34,7 @@ from marketplace.directory.selectors import (
     merchants_on_map,
 )
 from marketplace.directory.services.merchants import merchant_register
+from marketplace.directory.signals import merchant_page_viewed
 
 # The directory's tabs, one per kind of entry (the same tree holds shops and the rest).
 KIND_TABS = (
@@ -82,7 +82,7 @@ def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404
     merchant = page.merchant
-    merchant_visit_record(merchant_id=merchant.pk, day=now.date())
+    merchant_page_viewed.send(sender=type(merchant), merchant_id=merchant.pk, day=now.date())
     return render(
         request,
         "directory/merchant_detail.html",

@@ -62,7 +62,7 @@ class Conversation(models.Model):
 
 
 class Message(models.Model):
-    """One message; `notified_at` is claimed by the e-mail task so a retry never sends twice."""
+    """One message of a conversation."""
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -73,7 +73,6 @@ class Message(models.Model):
     side = models.CharField(max_length=10, choices=Side.choices)
     body = models.TextField(_("message"), max_length=4000)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")

@@ -1,7 +1,7 @@
 """Messages between shoppers and shops: open a conversation, post, mark as read.
 
 A new message e-mails the other side through Celery once the transaction has committed; the
-task claims `Message.notified_at`, so a retry never sends twice.
+task sends it once, however often it is retried.
 """
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -160,16 +160,3 @@ def conversation_mark_read(*, conversation_id: int, reader: AbstractBaseUser, si
         conversations.filter(merchant__members__user_id=reader.pk, merchant_unread__gt=0).update(
             merchant_unread=0
         )
-
-
-def message_notification_claim(*, message_id: int) -> bool:
-    """True once per message: the right to e-mail it (idempotent task)."""
-    return bool(
-        Message.objects.filter(pk=message_id, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
-    )
-
-
-def message_notification_release(*, message_id: int) -> None:
-    Message.objects.filter(pk=message_id).update(notified_at=None)

@@ -193,20 +193,3 @@ class OrderEvent(models.Model):
     @property
     def status_label(self) -> str:
         return str(Order.Status(self.to_status).label)
-
-
-class OrderNotification(models.Model):
-    """A notification already sent about an order, so a retried task never sends it twice.
-
-    `kind` names what was sent ("merchant_new_order", "shopper_status_ready", …); the shopper's
-    summary of a whole checkout is recorded against the checkout's first order.
-    """
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40)
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["order", "kind"], name="order_notification_once")
-        ]

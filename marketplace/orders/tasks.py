@@ -1,10 +1,8 @@
 """Order notifications, sent by Celery in the town's schema (tenant-schemas-celery's header).
 
-Each one is claimed in OrderNotification before it is sent and released if sending fails, so a
-retried or duplicated task sends it exactly once.
+Each one goes through send_once, so a retried or duplicated task sends it exactly once.
 """
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -18,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 from marketplace.orders.models import Checkout, Order
 from marketplace.orders.selectors import merchant_notification_emails
 from marketplace.orders.services.cart import carts_abandoned_delete
-from marketplace.orders.services.notifications import notification_claim, notification_release
 from marketplace.orders.sms import notify_sms
 from tenants.models import Town
 from tenants.selectors import towns_to_refresh
@@ -47,20 +45,8 @@ def back_office_url(town: Town, order: Order) -> str:
     return town.build_url(f"{path}?{urlencode({'boutique': order.merchant.slug})}")
 
 
-def _send_once(task, *, order_id: int, kind: str, send: Callable[[], None]) -> bool:
-    """Send under a claim; on failure release it and let Celery retry. True when sent now."""
-    if not notification_claim(order_id=order_id, kind=kind):
-        return False
-    try:
-        send()
-    except Exception as error:
-        notification_release(order_id=order_id, kind=kind)
-        raise task.retry(exc=error) from error
-    return True
-
-
 def _merchant_email_once(
-    task, *, order: Order, kind: str, subject: "StrOrPromise", template: str
+    *, order: Order, kind: str, subject: "StrOrPromise", template: str
 ) -> bool:
     """E-mail the shop's team about `order`, once per `kind`, in the town's language and time.
 
@@ -85,11 +71,11 @@ def _merchant_email_once(
                 recipient_list=recipients,
             )
 
-    return _send_once(task, order_id=order.pk, kind=kind, send=send)
+    return send_once(purpose=f"orders.{kind}", key=order.pk, send=send)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def checkout_confirmation_send(self, checkout_id: int) -> bool:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def checkout_confirmation_send(checkout_id: int) -> bool:
     """E-mail the shopper one summary of their checkout, with a tracking link per order."""
     checkout = Checkout.objects.filter(pk=checkout_id).first()
     if checkout is None or not checkout.contact_email:
@@ -119,12 +105,11 @@ def checkout_confirmation_send(self, checkout_id: int) -> bool:
                 recipient_list=[checkout.contact_email],
             )
 
-    # The summary covers the whole checkout: it is recorded against its first order.
-    return _send_once(self, order_id=orders[0].pk, kind="shopper_checkout", send=send)
+    return send_once(purpose="orders.checkout_confirmation", key=checkout.pk, send=send)
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def order_placed_notify_merchant(self, order_id: int) -> bool:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def order_placed_notify_merchant(order_id: int) -> bool:
     """E-mail the shop's team that a new order came in."""
     order = (
         Order.objects.select_related("merchant", "checkout")
@@ -135,7 +120,6 @@ def order_placed_notify_merchant(self, order_id: int) -> bool:
     if order is None:
         return False
     return _merchant_email_once(
-        self,
         order=order,
         kind="merchant_new_order",
         subject=gettext_lazy("New order %(reference)s for %(shop)s"),
@@ -143,14 +127,13 @@ def order_placed_notify_merchant(self, order_id: int) -> bool:
     )
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def order_cancelled_notify_merchant(self, order_id: int) -> bool:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def order_cancelled_notify_merchant(order_id: int) -> bool:
     """E-mail the shop's team that the shopper cancelled their order."""
     order = Order.objects.select_related("merchant", "checkout").filter(pk=order_id).first()
     if order is None or order.status != Order.Status.CANCELLED:
         return False
     return _merchant_email_once(
-        self,
         order=order,
         kind="merchant_cancelled",
         subject=gettext_lazy("Order %(reference)s cancelled by the shopper"),
@@ -158,8 +141,8 @@ def order_cancelled_notify_merchant(self, order_id: int) -> bool:
     )
 
 
-@shared_task(bind=True, max_retries=5, default_retry_delay=60)
-def order_status_notify(self, order_id: int, status: str) -> bool:
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def order_status_notify(order_id: int, status: str) -> bool:
     """Tell the shopper their order moved to `status`: an e-mail, and an SMS when they gave a
     phone number. Each status is told once (an order never comes back to a status)."""
     order = Order.objects.select_related("merchant", "checkout").filter(pk=order_id).first()
@@ -188,7 +171,7 @@ def order_status_notify(self, order_id: int, status: str) -> bool:
                     recipient_list=[checkout.contact_email],
                 )
 
-        sent = _send_once(self, order_id=order.pk, kind=f"shopper_{status}", send=send_email)
+        sent = send_once(purpose=f"orders.shopper_{status}", key=order.pk, send=send_email)
 
     if checkout.contact_phone:
 
@@ -205,7 +188,7 @@ def order_status_notify(self, order_id: int, status: str) -> bool:
                     },
                 )
 
-        sent = _send_once(self, order_id=order.pk, kind=f"sms_{status}", send=send_sms) or sent
+        sent = send_once(purpose=f"orders.sms_{status}", key=order.pk, send=send_sms) or sent
     return sent
 
 

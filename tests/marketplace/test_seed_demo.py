@@ -16,7 +16,6 @@ from PIL import Image
 
 from comptoir.town import town_now
 from marketplace.appointments.models import Appointment, Slot
-from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.campaigns.models import Campaign
 from marketplace.campaigns.selectors import campaign_current
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
@@ -33,6 +32,7 @@ from marketplace.directory.models import (
 )
 from marketplace.messaging.models import Message
 from marketplace.orders.models import Order
+from reporting.models import MerchantDailyVisits
 from tenants.models import Town, TownStats
 
 DEMO_SLUG = "chalons"

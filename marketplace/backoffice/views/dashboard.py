@@ -7,13 +7,13 @@ from comptoir.town import town_now
 from marketplace.backoffice.access import backoffice_view
 from marketplace.backoffice.selectors import (
     appointments_next,
-    merchant_visits,
     orders_to_handle,
     orders_today_count,
     variants_low_stock,
 )
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.directory.selectors import merchants_of_member
+from reporting.selectors import merchant_visits
 
 
 @require_GET

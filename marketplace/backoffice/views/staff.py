@@ -9,11 +9,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.accounts.views import AccountActivateView
 from marketplace.backoffice.access import backoffice_view
-from marketplace.backoffice.errors import StaffError, StaffInvalid
 from marketplace.backoffice.forms import StaffInviteForm
 from marketplace.backoffice.selectors import staff_of_merchant
-from marketplace.backoffice.services import staff_invite, staff_remove
 from marketplace.backoffice.views.base import backoffice_render
+from marketplace.directory.errors import StaffError, StaffInvalid
+from marketplace.directory.services.staff import staff_invite, staff_remove
 
 
 @require_http_methods(["GET", "POST"])

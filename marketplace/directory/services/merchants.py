@@ -219,16 +219,8 @@ def _merchant_decide(
         merchant.reviewed_at = timezone.now()
         merchant.reviewed_by = actor
         merchant.review_reason = reason
-        merchant.decision_notified_at = None
         merchant.save(
-            update_fields=[
-                "status",
-                "reviewed_at",
-                "reviewed_by",
-                "review_reason",
-                "decision_notified_at",
-                "updated_at",
-            ]
+            update_fields=["status", "reviewed_at", "reviewed_by", "review_reason", "updated_at"]
         )
         task_after_commit(merchant_decision_notify, merchant.pk)
     return merchant
@@ -259,22 +251,6 @@ def merchant_reject(*, merchant_id: int, actor: User, reason: str) -> Merchant:
     return _merchant_decide(
         merchant_id=merchant_id, actor=actor, status=Merchant.Status.REJECTED, reason=reason
     )
-
-
-def merchant_notification_claim(*, merchant_id: int, kind: str) -> bool:
-    """Claim the right to send one of the merchant's e-mails: True once, then False (so a
-    retried task never sends twice). `kind` is "application" or "decision"."""
-    field = {"application": "application_notified_at", "decision": "decision_notified_at"}[kind]
-    return bool(
-        Merchant.objects.filter(pk=merchant_id, **{f"{field}__isnull": True}).update(
-            **{field: timezone.now()}
-        )
-    )
-
-
-def merchant_notification_release(*, merchant_id: int, kind: str) -> None:
-    field = {"application": "application_notified_at", "decision": "decision_notified_at"}[kind]
-    Merchant.objects.filter(pk=merchant_id).update(**{field: None})
 
 
 def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) -> Merchant:

@@ -1,9 +1,6 @@
-from datetime import timedelta
-
 import pytest
 
-from comptoir.town import town_now
-from marketplace.backoffice.services import merchant_visit_record
+from reporting.services import merchant_visit_record
 from tests.conftest import inside
 from tests.marketplace.backoffice.builders import order_add, product_add, variants_of
 
@@ -27,20 +24,6 @@ def test_dashboard_shows_todays_orders_low_stock_and_visits(english, owner_clien
     assert response.context["orders_today"] == 1
     assert response.context["visits"].today == 2
     assert [v.pk for v in response.context["low_stock"]] == [variant.pk]
-
-
-def test_visits_add_up_per_day(town_a, shop_a):
-    today = town_now().date()
-    with inside(town_a):
-        for _ in range(3):
-            merchant_visit_record(merchant_id=shop_a.pk, day=today)
-        merchant_visit_record(merchant_id=shop_a.pk, day=today - timedelta(days=3))
-        merchant_visit_record(merchant_id=shop_a.pk, day=today - timedelta(days=20))
-        from marketplace.backoffice.selectors import merchant_visits
-
-        visits = merchant_visits(merchant_id=shop_a.pk, today=today)
-
-    assert (visits.today, visits.last_7_days, visits.last_30_days) == (3, 4, 5)
 
 
 @pytest.mark.parametrize("count", [1, 4])

@@ -5,10 +5,10 @@ from django.core import mail
 from django.test import Client
 
 from comptoir.accounts.models import User
-from marketplace.backoffice.models import StaffInvitation
-from marketplace.backoffice.services import staff_invite
-from marketplace.backoffice.tasks import staff_invitation_send
-from marketplace.directory.models import MerchantMember
+from comptoir.send_once.models import SentOnce
+from marketplace.directory.models import MerchantMember, StaffInvitation
+from marketplace.directory.services.staff import staff_invite
+from marketplace.directory.tasks import staff_invitation_send
 from tests.conftest import host_of, inside, user_create
 from tests.marketplace.backoffice.builders import member_add
 
@@ -148,4 +148,4 @@ def test_the_invitation_task_sent_to_town_b_does_not_reach_town_as_invitation(
 
     assert not mail.outbox
     with inside(town_a):
-        assert StaffInvitation.objects.get().sent_at is None
+        assert not SentOnce.objects.filter(purpose="directory.staff_invitation").exists()

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from marketplace.backoffice.models import MerchantDailyVisits
 from marketplace.catalogue.models import Product, ProductPhoto, Variant
 from marketplace.directory.hooks import merchant_page_sections
 from marketplace.directory.models import Merchant, MerchantPhoto
+from reporting.models import MerchantDailyVisits
 from tests.conftest import inside
 from tests.marketplace.directory.conftest import (
     VALID_SIRET,

@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.http import HttpRequest
 
 from comptoir.accounts.models import User
+from comptoir.send_once.models import SentOnce
 from marketplace.directory.errors import AccountConflict, InvalidMerchantData
 from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.directory.services.merchants import merchant_register
@@ -59,7 +60,9 @@ def test_a_new_applicant_gets_a_pending_shop_and_an_owner_account(
             authenticate(HttpRequest(), email="claire@fromagerie.test", password=NEW_PASSWORD)
             == owner.user
         )
-        assert merchant.application_notified_at is not None
+        assert SentOnce.objects.filter(
+            purpose="directory.merchant_application", key=str(merchant.pk)
+        ).exists()
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["mairie@alpha.test", admin_a.email]
     assert "La Fromagerie du Port" in mailoutbox[0].subject

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 
+from comptoir.send_once.models import SentOnce
 from marketplace.messaging.errors import ConversationNotAllowed, MessageInvalid
 from marketplace.messaging.models import Conversation, Message, Side
 from marketplace.messaging.selectors import (
@@ -37,7 +38,7 @@ def test_shopper_starts_a_general_conversation_and_the_shop_is_emailed(
             None,
         )
         assert (conversation.merchant_unread, conversation.shopper_unread) == (1, 0)
-        assert Message.objects.get().notified_at is not None
+        assert SentOnce.objects.filter(purpose="messaging.message", key=str(message.pk)).exists()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["owner@alpha.test"]
     assert "Avez-vous des pivoines ?" in mail.outbox[0].body

@@ -1,6 +1,6 @@
 from django.core import mail
 
-from marketplace.messaging.models import Message
+from comptoir.send_once.models import SentOnce
 from marketplace.messaging.services import conversation_start_by_shopper
 from marketplace.messaging.tasks import message_notify
 from tests.conftest import inside
@@ -17,4 +17,4 @@ def test_the_notification_sent_to_town_b_does_not_reach_town_as_message(
 
     assert not mail.outbox
     with inside(town_a):
-        assert Message.objects.get(pk=message.pk).notified_at is None
+        assert not SentOnce.objects.filter(purpose="messaging.message").exists()

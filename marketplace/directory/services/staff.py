@@ -1,38 +1,16 @@
-"""Back-office writes of its own: the visit counter and the shop's staff accounts."""
-
-from datetime import date
+"""A shop's team: its owners invite people to the staff and take them off it."""
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import F
-from django.utils import timezone
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
-from comptoir.town import town_now
-from marketplace.backoffice.errors import StaffInvalid, StaffNotAllowed
-from marketplace.backoffice.models import MerchantDailyVisits, StaffInvitation
-from marketplace.directory.models import Merchant, MerchantMember
-
-
-def merchant_visit_record(*, merchant_id: int, day: date | None = None) -> None:
-    """Count one view of the merchant's public page for `day` (today on the town's clock).
-
-    An UPDATE with F() first, so concurrent views add up; the day's first view inserts the row,
-    and if another view inserted it meanwhile, the unique constraint sends us back to the UPDATE.
-    """
-    day = day or town_now().date()
-    rows = MerchantDailyVisits.objects.filter(merchant_id=merchant_id, day=day)
-    if rows.update(count=F("count") + 1):
-        return
-    try:
-        with transaction.atomic():
-            MerchantDailyVisits.objects.create(merchant_id=merchant_id, day=day, count=1)
-    except IntegrityError:
-        rows.update(count=F("count") + 1)
+from marketplace.directory.errors import StaffInvalid, StaffNotAllowed
+from marketplace.directory.models import Merchant, MerchantMember, StaffInvitation
+from marketplace.directory.tasks import staff_invitation_send
 
 
 def _require_owner(*, actor: AbstractBaseUser, merchant_id: int) -> None:
@@ -54,8 +32,6 @@ def staff_invite(
     Owners only. Refused: an invalid e-mail, a person already member of the shop, a disabled
     account. Nothing changes then.
     """
-    from marketplace.backoffice.tasks import staff_invitation_send
-
     _require_owner(actor=actor, merchant_id=merchant_id)
     email = email.strip().lower()
     full_name = full_name.strip()[:150]
@@ -92,16 +68,3 @@ def staff_remove(*, actor: AbstractBaseUser, merchant_id: int, member_id: int) -
     ).delete()
     if not removed:
         raise StaffInvalid(_("This person is not on the shop's staff."))
-
-
-def staff_invitation_claim(*, invitation_id: int) -> bool:
-    """True once per invitation: the right to e-mail it (idempotent task)."""
-    return bool(
-        StaffInvitation.objects.filter(pk=invitation_id, sent_at__isnull=True).update(
-            sent_at=timezone.now()
-        )
-    )
-
-
-def staff_invitation_release(*, invitation_id: int) -> None:
-    StaffInvitation.objects.filter(pk=invitation_id).update(sent_at=None)
