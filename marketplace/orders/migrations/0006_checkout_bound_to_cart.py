@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0004_checkout_reference_unique'),
+        ('orders', '0005_notifications_sent_once'),
     ]
 
     operations = [
