@@ -4,7 +4,7 @@ from django.test import Client
 from django.utils import translation
 
 from tests.conftest import host_of, signed_in
-from tests.tenants.town_admin.conftest import branding_of, image_upload, stored_files
+from tests.surfaces.town_admin.conftest import branding_of, image_upload, stored_files
 
 pytestmark = pytest.mark.django_db
 

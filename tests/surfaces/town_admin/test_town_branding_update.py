@@ -14,7 +14,7 @@ from tenants.services.branding import (
     town_branding_update,
 )
 from tests.conftest import host_of, inside, user_create
-from tests.tenants.town_admin.conftest import branding_of, image_upload, stored_files
+from tests.surfaces.town_admin.conftest import branding_of, image_upload, stored_files
 
 pytestmark = pytest.mark.django_db
 
