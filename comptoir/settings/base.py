@@ -155,11 +155,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery ------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The site serves without Redis: the cache then misses (comptoir/cache.py) and a task the broker
+# cannot take runs in the web process after its commit (comptoir/celery.py). Either outage is
+# logged once per REDIS_DOWN_REPORT_SECONDS; after a failed call Redis is left alone for
+# REDIS_DOWN_RETRY_SECONDS, so a host that does not answer costs one timeout in that while.
+REDIS_DOWN_REPORT_SECONDS = 60
+REDIS_DOWN_RETRY_SECONDS = 2
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "comptoir.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            # A cache call waits a second at most for a Redis that does not answer.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             # Every key carries the schema, so one town never reads another town's entry.
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",

@@ -233,8 +233,6 @@ def _place(
     for order in orders:
         payment_provider_get(order.payment_method).start(order)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    # Robust: the orders are committed by then, so a broker hiccup is logged, not shown to the
-    # shopper as a failed checkout.
-    task_after_commit(checkout_confirmation_send, checkout.pk, robust=True)
+    task_after_commit(checkout_confirmation_send, checkout.pk)
     for order in orders:
-        task_after_commit(order_placed_notify_merchant, order.pk, robust=True)
+        task_after_commit(order_placed_notify_merchant, order.pk)
