@@ -171,7 +171,10 @@ def _place(
     for line in lines:
         refusal = variant_refusal(line.variant)
         if refusal:
-            raise CheckoutInvalid(f"{line.variant.product.title}: {refusal}")
+            raise CheckoutInvalid(
+                _("%(label)s: %(problem)s")
+                % {"label": line.variant.product.title, "problem": refusal}
+            )
     merchants = {line.variant.product.merchant_id: line.variant.product.merchant for line in lines}
     merchant_ids = sorted(merchants)
     shops = {
