@@ -17,7 +17,6 @@ from marketplace.catalogue.services.stock import stock_adjust
 from marketplace.orders.models import Order, OrderEvent
 from marketplace.orders.tasks import checkout_confirmation_send
 from tenants.models import Town
-from tenants.services.defaults import town_default_texts
 from tests.conftest import host_of, inside, signed_in
 from tests.marketplace.backoffice.builders import (
     order_add,
@@ -73,13 +72,6 @@ def test_the_order_e_mail_names_the_town_with_its_elision_and_spaces_its_colons(
     assert f"Merci pour votre commande sur le portail {OF_AIX} " in mail.body
     assert f"Total{NNBSP}: 80,10\u00a0€" in mail.body
     assert f"À bientôt dans les commerces {OF_AIX}{NNBSP}!" in mail.body
-
-
-def test_a_new_towns_default_texts_name_it_with_its_elision():
-    texts = town_default_texts(town_name="Le Havre")
-
-    assert texts["tagline"] == "Les commerces du Havre, en ligne et près de chez vous."
-    assert texts["legal_notice"].startswith("Ce site est édité par la commune du Havre.")
 
 
 def test_the_cart_total_has_a_narrow_no_break_space_before_its_colon(french_client, aix):
