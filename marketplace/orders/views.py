@@ -189,7 +189,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     for group in contents.groups
                     for item in group.items
                 }
-                contact_form.add_error(None, f"{titles.get(error.variant_id, '')}: {error}")
+                contact_form.add_error(
+                    None,
+                    _("%(label)s: %(problem)s")
+                    % {"label": titles.get(error.variant_id, ""), "problem": error},
+                )
             except OrdersError as error:
                 contact_form.add_error(None, error.message)
             else:
