@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from tenant_schemas_celery.app import CeleryApp
+
+from comptoir.db import connection
 
 # No settings default here: importing the package (python -m comptoir.devenv does) must not
 # choose settings for the commands it runs. manage.py, wsgi/asgi, the Makefile and the image do.
@@ -19,5 +21,5 @@ def task_after_commit(task: Any, *args: object, robust: bool = False) -> None:
     a broker failure instead of raising it, for callers whose work is committed and must not be
     reported as failed because a notification could not be queued.
     """
-    headers = {"_schema_name": connection.schema_name}  # type: ignore[attr-defined]
+    headers = {"_schema_name": connection.schema_name}
     transaction.on_commit(lambda: task.apply_async(args=list(args), headers=headers), robust=robust)

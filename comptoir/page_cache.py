@@ -25,7 +25,7 @@ from functools import partial, wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +37,7 @@ from django.utils.translation import get_language
 from django_tenants.utils import schema_context
 from render_block import render_block_to_string
 
+from comptoir.db import connection
 from comptoir.town import town_now
 
 # The cached page's parts: every block of base.html a shop-window page fills or inherits below

@@ -5,9 +5,9 @@ The beat schedule (settings.CELERY_BEAT_SCHEDULE) runs `town_stats_refresh_all` 
 """
 
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from comptoir.db import connection
 from tenants.selectors import towns_to_refresh
 from tenants.services.spares import spare_pool_refill as spare_pool_refill_service
 from tenants.services.stats import town_stats_refresh_for

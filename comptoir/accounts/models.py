@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import connection, models, router
+from django.db import models, router
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
+
+from comptoir.db import connection
 
 
 class UserManager(BaseUserManager["User"]):

@@ -13,11 +13,12 @@ from pathlib import PurePosixPath
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from comptoir.images import image_format_detect
 from comptoir.slugs import slug_free
 from marketplace.campaigns.errors import CampaignForbidden, CampaignInvalid, CampaignNotFound

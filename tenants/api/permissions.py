@@ -1,8 +1,9 @@
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from comptoir.db import connection
 
 
 class IsVendorStaff(BasePermission):

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from tenants.errors import VendorAccessRefused
 from tenants.models import Town, VendorAccessNonce, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record

@@ -203,10 +203,11 @@ def checkouts_measure(town) -> Contention:
     """CHECKOUT_THREADS threads each place CHECKOUTS_PER_THREAD checkouts of one unit of the
     same SKU, through the cart and checkout services, notifications queued (not sent) after
     commit as in production."""
-    from django.db import connection, connections
+    from django.db import connections
     from django_tenants.utils import schema_context
 
     from comptoir.celery import app as celery_app
+    from comptoir.db import connection
     from marketplace.catalogue.models import Variant
     from marketplace.orders.models import Order
     from marketplace.orders.selectors import checkout_info_fetch

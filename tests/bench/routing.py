@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import set_urlconf
 
+from comptoir.db import connection
 from tenants.models import Town
 from tenants.services.provisioning import ProvisioningMethod, town_provision
 from tenants.services.template import migrations_applied_in, migrations_on_disk
