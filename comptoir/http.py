@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
+from rest_framework.request import Request
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,3 +49,10 @@ class SignedInTownRequest(TownRequest):
     """A TownRequest behind `login_required` (or a check of its own that the user signed in)."""
 
     user: "OTPUser"
+
+
+class TownAPIRequest(Request):
+    """A request of the JSON API on a town's host. DRF's Request hands the attributes it lacks
+    to the HttpRequest it wraps, so the middlewares' show through."""
+
+    tenant: "Town"

@@ -25,6 +25,7 @@ from marketplace.catalogue.errors import ProductInvalid, ProductNotFound
 from marketplace.catalogue.forms import (
     BulkEditFormSet,
     ProductForm,
+    ProductUpdateKwargs,
     VariantForm,
     VariantFormSet,
 )
@@ -121,7 +122,7 @@ def product_edit(request: BackofficeRequest, pk: int) -> HttpResponse:
             initial=[VariantForm.initial_for(variant) for variant in product.variants.all()],
         )
     if request.method == "POST" and form.is_valid() and (variants is None or variants.is_valid()):
-        kwargs = form.service_kwargs()
+        kwargs: ProductUpdateKwargs = {**form.service_kwargs()}
         if variants is not None:
             kwargs["variants"] = variants.variant_inputs()
         try:
