@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, cast
 from django.db import connection as _connection
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.db.backends.base.base import BaseDatabaseWrapper
 
     from tenants.models import Town
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
         # The Town set by the routing middleware or a task's header; under `schema_context`,
         # django-tenants' FakeTenant, which has a `schema_name` and nothing else.
         tenant: object
+        # django-stubs still has Django 4's (savepoint ids, callback) pairs; Django 5 added
+        # `robust` (transaction.on_commit's argument) as a third item.
+        run_on_commit: list[tuple[set[str], Callable[[], object], bool]]  # type: ignore[assignment]
 
         def set_tenant(self, tenant: Town, include_public: bool = True) -> None: ...
 

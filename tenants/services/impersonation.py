@@ -99,9 +99,7 @@ def vendor_access_redeem(*, token: str) -> User:
     forged, older than two minutes, for another town or already used.
     """
     try:
-        payload = signing.loads(
-            token, salt=_SIGNING_SALT, max_age=VENDOR_ACCESS_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=_SIGNING_SALT, max_age=VENDOR_ACCESS_MAX_AGE)
     except signing.SignatureExpired as expired:
         raise VendorAccessRefused(_("This link has expired: open the town again.")) from expired
     except signing.BadSignature as forged:
