@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -36,7 +35,7 @@ MAX_FEATURED = 24
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 class _Keep(enum.Enum):
