@@ -18,7 +18,6 @@ as many units left the stock.
 import os
 import random
 import statistics
-import sys
 import threading
 import time
 import urllib.parse
@@ -327,4 +326,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

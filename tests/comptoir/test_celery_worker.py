@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
-from celery.fixups.django import DjangoWorkerFixup
+from celery.fixups.django import DjangoWorkerFixup  # type: ignore[attr-defined]  # not in celery-types
 from django.conf import settings
 
 from comptoir.accounts.models import User
