@@ -53,11 +53,13 @@ bench: setup
 	$(WITH_SERVICES) $(PY) -m tests.bench.search
 	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
 
-## make lint: ruff, then the layers (import-linter: no module imports a layer above its own).
+## make lint: ruff, the layers (import-linter: no module imports a layer above its own), then
+## the types (mypy with django-stubs and DRF's stubs; what it checks is in pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.data --ignore=tests

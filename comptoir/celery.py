@@ -14,12 +14,13 @@ from typing import Any
 from celery import states
 from celery.result import EagerResult
 from celery.utils import uuid
-from django.db import connection, transaction
+from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from tenant_schemas_celery.app import CeleryApp
 from tenant_schemas_celery.task import TenantTask
 
+from comptoir.db import connection
 from comptoir.outage import outage_for
 
 logger = logging.getLogger(__name__)
@@ -72,5 +73,5 @@ def task_after_commit(task: Any, *args: object) -> None:
     then is logged, not raised: the sender's work is committed and must not be reported as
     failed because of a notification.
     """
-    headers = {"_schema_name": connection.schema_name}  # type: ignore[attr-defined]
+    headers = {"_schema_name": connection.schema_name}
     transaction.on_commit(lambda: task.apply_async(args=list(args), headers=headers), robust=True)

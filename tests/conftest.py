@@ -13,13 +13,13 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from comptoir.routing import town_routing_forget
 from tenants.models import Town
 from tenants.services.provisioning import town_provision

@@ -6,6 +6,7 @@ dev.py, test.py and production.py adjust this base; nothing here is secret.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -217,7 +218,8 @@ SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
 # --- Files --------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# None where nothing is collected (the bench settings).
+STATIC_ROOT: Path | None = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "comptoir" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
@@ -323,7 +325,7 @@ LEAFLET_TILE_ATTRIBUTION = os.environ.get(
 # --- Observability ------------------------------------------------------------------------
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"town": {"()": "comptoir.log_filters.TownLogFilter"}},
@@ -345,7 +347,9 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # No personal data: sentry-sdk 3's data_collection replaces send_default_pii=False
+        # (which it refuses): no user (e-mail, address), no cookies (session, CSRF).
+        data_collection={"user_info": False, "cookies": {"mode": "off"}},
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
 

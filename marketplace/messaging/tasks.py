@@ -60,7 +60,7 @@ def message_notify(message_id: int) -> bool:
                 "sender": sender,
                 "link": town.build_url(path),
             }
-            if conversation.order_id is not None:
+            if conversation.order is not None:
                 subject = _("New message about order %(reference)s") % {
                     "reference": conversation.order.reference
                 }

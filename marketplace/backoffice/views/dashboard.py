@@ -1,10 +1,10 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comptoir.town import town_now
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.selectors import (
     appointments_next,
     orders_to_handle,
@@ -18,8 +18,8 @@ from reporting.selectors import merchant_visits
 
 @require_GET
 @backoffice_view()
-def dashboard(request: HttpRequest) -> HttpResponse:
-    merchant_id = request.merchant.pk  # type: ignore[attr-defined]
+def dashboard(request: BackofficeRequest) -> HttpResponse:
+    merchant_id = request.merchant.pk
     today = town_now().date()
     return backoffice_render(
         request,
@@ -36,10 +36,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @backoffice_view()
-def shop_choose(request: HttpRequest) -> HttpResponse:
+def shop_choose(request: BackofficeRequest) -> HttpResponse:
     """The shops this person runs; each link carries `?boutique=` and so switches to it."""
     return render(
         request,
         "backoffice/shop_choose.html",
-        {"merchant": request.merchant, "shops": merchants_of_member(request.user)},  # type: ignore[attr-defined]
+        {"merchant": request.merchant, "shops": merchants_of_member(request.user)},
     )
