@@ -31,7 +31,7 @@ class TownTask(TenantTask):
 
     abstract = True
 
-    def apply_async(self, args=None, kwargs=None, **options):  # type: ignore[no-untyped-def]
+    def apply_async(self, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
         conf = self._get_app().conf
         if conf.task_always_eager:
             return super().apply_async(args, kwargs, **options)
