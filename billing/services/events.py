@@ -75,7 +75,7 @@ def stripe_event_record(*, event: stripe.Event) -> StripeEvent | None:
             stripe_id=event.id,
             defaults={
                 "type": event.type,
-                "account": event.get("account") or "",
+                "account": getattr(event, "account", None) or "",
                 "created": datetime.fromtimestamp(event.created, tz=UTC),
                 "payload": event.to_dict(),
             },

@@ -1,59 +1,15 @@
-"""Billing's fixtures: the offline Stripe fake (a fresh one per test, over real HTTP, the real
-`stripe` library pointed at it), shops with Connect accounts, and signed webhooks."""
-
-import json
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-import stripe
-from django.conf import settings
-from django.test import Client
 
-from billing.models import ConnectAccount
-from billing.services.connect import connect_account_create
 from marketplace.directory.models import Merchant
 from tenants.models import Town
-from tests.conftest import inside
-from tests.fakes.stripe_server import Delivery, FakeStripe
-
-WEBHOOK_PATH = "/billing/webhooks/stripe/"
+from tests.marketplace.backoffice.builders import shop_create
 
 
 @pytest.fixture
-def fake_stripe(settings) -> Iterator[FakeStripe]:
-    fake = FakeStripe(
-        secret_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET
-    ).start()
-    settings.STRIPE_API_BASE = fake.url
-    try:
-        yield fake
-    finally:
-        fake.stop()
+def shop_a(town_a: Town) -> Merchant:
+    return shop_create(town_a, name="Fleurs de Lys", owner="owner@alpha.test")
 
 
-def connected(town: Town, merchant: Merchant) -> ConnectAccount:
-    """The merchant's Connect account, created through the service against the fake."""
-    with inside(town):
-        return connect_account_create(merchant=merchant)
-
-
-def deliver(client: Client, delivery: Delivery) -> int:
-    """POST a webhook as Stripe does; the answer's status."""
-    response = client.post(
-        WEBHOOK_PATH,
-        data=delivery.payload,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=delivery.signature,
-    )
-    return response.status_code
-
-
-def signed(event: dict[str, Any], *, timestamp: int | None = None, secret: str = "") -> Delivery:
-    """An event signed with the platform's webhook secret (or `secret`) by Stripe's own helper."""
-    payload = json.dumps(event)
-    header = stripe.WebhookSignature.generate_signature_header(
-        payload, secret or settings.STRIPE_WEBHOOK_SECRET, timestamp=timestamp
-    )
-    return Delivery(event["id"], payload.encode(), header)
-
+@pytest.fixture
+def shop_b(town_b: Town) -> Merchant:
+    return shop_create(town_b, name="Bazar de Beta", owner="owner@beta.test")
