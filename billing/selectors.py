@@ -94,7 +94,9 @@ def connect_status(*, merchant_id: int) -> ConnectStatus:
     elif account.charges_enabled:
         headline = _("Your shop takes card payments, but Stripe is holding its payouts.")
     elif account.details_submitted:
-        headline = _("Stripe is checking your details: card payments open once it has verified them.")
+        headline = _(
+            "Stripe is checking your details: card payments open once it has verified them."
+        )
     else:
         headline = _("Your Stripe account is created, but its details are not complete.")
     if due and deadline:

@@ -128,17 +128,20 @@ def _deadline(timestamp: int | None) -> datetime | None:
 
 
 def connect_account_state_apply(*, account: stripe.Account, as_of: int, source: str) -> bool:
-    """Record the account's state as Stripe reported it at `as_of` (Unix time) in `source` (an
-    event id; empty for a direct read), unless a newer report is recorded already. Reports
-    are ordered by (as_of, source), so the same reports in any order leave the same state and
-    one applied twice changes nothing. Runs in the caller's transaction; locks the row.
-    Whether it changed anything."""
-    row = (
-        ConnectAccount.objects.select_for_update()
-        .filter(stripe_account_id=account.id)
-        .first()
-    )
-    if row is None or (as_of, source) <= (row.state_as_of, row.state_source):
+    """Record the account's state as Stripe reported it at `as_of` (Unix time), unless a newer
+    report is recorded already. Runs in the caller's transaction; locks the row. Whether it
+    changed anything.
+
+    `source` is the reporting event's id, or empty for a direct read (Stripe's answer now).
+    Events are ordered by (created, id), so the same events in any order leave the same state
+    and one applied twice changes nothing; a direct read also wins a tie of seconds, being
+    read after whatever Stripe reported in that second."""
+    row = ConnectAccount.objects.select_for_update().filter(stripe_account_id=account.id).first()
+    if row is None:
+        return False
+    recorded = (row.state_as_of, row.state_source)
+    newer = (as_of, source) > recorded if source else as_of >= row.state_as_of
+    if not newer:
         return False
     requirements = account.requirements
     row.details_submitted = bool(account.details_submitted)

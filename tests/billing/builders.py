@@ -42,4 +42,3 @@ def signed(event: dict[str, Any], *, timestamp: int | None = None, secret: str =
         payload, secret or settings.STRIPE_WEBHOOK_SECRET, timestamp=timestamp
     )
     return Delivery(event["id"], payload.encode(), header)
-

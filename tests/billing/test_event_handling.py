@@ -2,8 +2,8 @@
 in the town owning the account and no other."""
 
 import logging
-from io import StringIO
 from datetime import timedelta
+from io import StringIO
 
 from django.conf import settings
 from django.core.management import call_command

@@ -42,7 +42,11 @@ def fields_of(values: dict) -> set[str]:
 def test_accounts_links_and_events_are_the_librarys_own_objects(fake_stripe):
     client = stripe_client()
     account = client.v1.accounts.create(
-        params={"type": "express", "country": "FR", "capabilities": {"transfers": {"requested": True}}}
+        params={
+            "type": "express",
+            "country": "FR",
+            "capabilities": {"transfers": {"requested": True}},
+        }
     )
     link = client.v1.account_links.create(
         params={
@@ -52,16 +56,18 @@ def test_accounts_links_and_events_are_the_librarys_own_objects(fake_stripe):
             "refresh_url": "http://alpha.comptoir.test/lien/",
         }
     )
-    fake_stripe.account_update(account.id, due=["external_account"], deadline=2_000_000_000, enabled=False)
+    fake_stripe.account_update(
+        account.id, due=["external_account"], deadline=2_000_000_000, enabled=False
+    )
 
     answer = raw(fake_stripe, f"/v1/accounts/{account.id}")
     converted = stripe.convert_to_stripe_object(answer)
     assert isinstance(converted, stripe.Account)
     assert isinstance(converted.requirements, stripe.Account.Requirements)
     assert fields_of(answer) <= declared(stripe.Account)
-    assert ACCOUNT_READ <= fields_of(answer)
+    assert fields_of(answer) >= ACCOUNT_READ
     assert fields_of(answer["requirements"]) <= declared(stripe.Account.Requirements)
-    assert REQUIREMENTS_READ <= fields_of(answer["requirements"])
+    assert fields_of(answer["requirements"]) >= REQUIREMENTS_READ
     assert converted.requirements.currently_due == ["external_account"]
     assert converted.requirements.current_deadline == 2_000_000_000
 
@@ -75,7 +81,7 @@ def test_accounts_links_and_events_are_the_librarys_own_objects(fake_stripe):
     [event] = events.data
     assert isinstance(event, stripe.Event)
     assert fields_of(listed["data"][0]) <= declared(stripe.Event)
-    assert EVENT_READ <= fields_of(listed["data"][0])
+    assert fields_of(listed["data"][0]) >= EVENT_READ
     assert isinstance(event.data.object, stripe.Account)
     assert (event.type, event.account, event.livemode) == ("account.updated", account.id, False)
 

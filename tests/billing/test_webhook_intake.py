@@ -7,6 +7,7 @@ import time
 
 import pytest
 from django.conf import settings
+
 from billing.models import ConnectAccount
 from billing.shared.models import ConnectAccountTown, StripeEvent
 from tests.billing.builders import WEBHOOK_PATH, connected, deliver, signed
@@ -82,7 +83,9 @@ def _not_json(event: dict) -> Delivery:
     """Signed with our secret, but not an event: the body does not parse."""
     body = b"{not json"
     stamp = int(time.time())
-    return Delivery(event["id"], body, signature_header(body, settings.STRIPE_WEBHOOK_SECRET, stamp))
+    return Delivery(
+        event["id"], body, signature_header(body, settings.STRIPE_WEBHOOK_SECRET, stamp)
+    )
 
 
 @pytest.mark.parametrize(

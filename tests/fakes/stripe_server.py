@@ -19,6 +19,7 @@ root host). It lives under tests/ because only development and tests run it: the
 package and the production image never ship it (`make bench` runs tests.bench the same way).
 """
 
+import base64
 import copy
 import hashlib
 import hmac
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 API_VERSION = "2026-10-28.endive"
 LINK_LIFETIME = 300
@@ -154,6 +155,10 @@ class FakeStripe:
         self._thread.start()
         return self
 
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (`make dev`)."""
+        self._server.serve_forever()
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -163,7 +168,8 @@ class FakeStripe:
     def handle(
         self, method: str, path: str, query: dict[str, Any], form: dict[str, Any], headers: Any
     ) -> tuple[int, dict[str, Any]]:
-        if headers.get("Authorization") != f"Bearer {self.secret_key}":
+        basic = base64.b64encode(f"{self.secret_key}:".encode()).decode()
+        if headers.get("Authorization") not in (f"Bearer {self.secret_key}", f"Basic {basic}"):
             raise StripeFakeError(HTTPStatus.UNAUTHORIZED, "Invalid API Key provided.")
         self.requests.append((method, path))
         key = headers.get("Idempotency-Key")
@@ -325,9 +331,9 @@ class FakeStripe:
             account["charges_enabled"] = enabled
             account["payouts_enabled"] = enabled
             account["business_type"] = "individual"
-            account["capabilities"] = {
-                name: "active" if enabled else "pending" for name in account["capabilities"]
-            }
+            account["capabilities"] = dict.fromkeys(
+                account["capabilities"], "active" if enabled else "pending"
+            )
             account["requirements"].update(
                 currently_due=list(due),
                 eventually_due=list(due),
@@ -380,15 +386,15 @@ class FakeStripe:
         headers = {"Content-Type": "application/json", "Stripe-Signature": delivery.signature}
         if self.webhook_host:
             headers["Host"] = self.webhook_host
-        request = urllib.request.Request(  # noqa: S310 - the configured local receiver
+        request = urllib.request.Request(
             self.webhook_url, data=delivery.payload, headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10):
                 pass
         except OSError as error:
             # Stripe would retry for three days; the platform's reconciliation repairs it.
-            print(f"stripe fake: webhook {delivery.event_id} not delivered: {error}")  # noqa: T201
+            print(f"stripe fake: webhook {delivery.event_id} not delivered: {error}")
 
     # --- The hosted onboarding page ------------------------------------------------------
 
@@ -497,8 +503,8 @@ def main() -> None:
         host=address.hostname or "127.0.0.1",
         port=address.port or 12111,
     )
-    print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")  # noqa: T201
-    fake._server.serve_forever()
+    print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")
+    fake.serve_forever()
 
 
 if __name__ == "__main__":
