@@ -45,10 +45,6 @@ class ConnectStatus:
     deadline: datetime | None = None
 
     @property
-    def can_take_card_payments(self) -> bool:
-        return self.account is not None and self.account.charges_enabled
-
-    @property
     def needs_onboarding(self) -> bool:
         """The merchant has something to do on Stripe's pages (start, or finish)."""
         return self.account is None or bool(self.requirements) or not self.account.details_submitted

@@ -16,4 +16,9 @@ def stripe_event_process(stripe_id: str) -> str:
 def billing_reconcile() -> dict[str, int]:
     """Celery beat's hourly repair of missed webhooks."""
     report = billing_reconcile_service()
-    return {"listed": report.listed, "recorded": report.recorded, "requeued": report.requeued}
+    return {
+        "listed": report.listed,
+        "recorded": report.recorded,
+        "requeued": report.requeued,
+        "failed": report.failed,
+    }

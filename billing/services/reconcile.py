@@ -12,7 +12,6 @@ from datetime import timedelta
 import stripe
 from django.conf import settings
 
-from billing.errors import StripeUnavailable
 from billing.selectors import connect_account_ids
 from billing.services.events import (
     HANDLED_EVENT_TYPES,
@@ -32,6 +31,8 @@ class ReconcileReport:
     listed: int
     recorded: int
     requeued: int
+    # Accounts whose events Stripe would not list (disconnected, say): the next run tries again.
+    failed: int = 0
 
 
 def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
@@ -41,7 +42,7 @@ def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
     since = int(time.time() - (window or settings.STRIPE_RECONCILE_WINDOW).total_seconds())
     params = {"created": {"gte": since}, "types": HANDLED_EVENT_TYPES, "limit": 100}
     client = stripe_client()
-    listed = recorded = 0
+    listed = recorded = failed = 0
     # Connected accounts' events are listed on each account (the Stripe-Account header).
     for account in connect_account_ids():
         try:
@@ -51,8 +52,10 @@ def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
                 recorded += stripe_event_record(event=event) is not None
         except stripe.StripeError as error:
             logger.warning("Could not list the events of %s: %s", account, error)
-            raise StripeUnavailable from error
+            failed += 1
     unprocessed = stripe_events_unprocessed(older_than=UNPROCESSED_GRACE)
     for stripe_id in unprocessed:
         stripe_event_process.delay(stripe_id)
-    return ReconcileReport(listed=listed, recorded=recorded, requeued=len(unprocessed))
+    return ReconcileReport(
+        listed=listed, recorded=recorded, requeued=len(unprocessed), failed=failed
+    )

@@ -292,3 +292,18 @@ def test_reconcile_handles_a_stored_event_whose_task_was_lost(fake_stripe, town_
     stored.refresh_from_db()
     assert stored.outcome == StripeEvent.Outcome.APPLIED
     assert state_of(town_a, account.pk)["charges_enabled"] is True
+
+
+def test_reconcile_goes_on_past_an_account_stripe_will_not_list(
+    fake_stripe, town_a, town_b, shop_a, shop_b, django_capture_on_commit_callbacks
+):
+    gone = connected(town_a, shop_a)
+    kept = connected(town_b, shop_b)
+    del fake_stripe.accounts[gone.stripe_account_id]
+    fake_stripe.account_update(kept.stripe_account_id, due=[], deadline=None, enabled=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = billing_reconcile()
+
+    assert (report.listed, report.recorded, report.failed) == (1, 1, 1)
+    assert state_of(town_b, kept.pk)["charges_enabled"] is True

@@ -179,3 +179,9 @@ def test_settings_default_to_the_fakes_key_and_secret():
     assert settings.STRIPE_SECRET_KEY == settings.STRIPE_FAKE_SECRET_KEY
     assert settings.STRIPE_WEBHOOK_SECRET == settings.STRIPE_FAKE_WEBHOOK_SECRET
     assert settings.STRIPE_LIVEMODE is False
+
+
+def test_an_account_gone_from_stripe_cannot_be_listed(fake_stripe):
+    with pytest.raises(stripe.PermissionError) as refused:
+        stripe_client().v1.events.list(options={"stripe_account": "acct_gone"})
+    assert refused.value.http_status == 403

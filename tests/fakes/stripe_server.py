@@ -279,6 +279,13 @@ class FakeStripe:
     def events_list(
         self, query: dict[str, Any], *, connected_account: str | None
     ) -> dict[str, Any]:
+        if connected_account is not None and connected_account not in self.accounts:
+            raise StripeFakeError(
+                HTTPStatus.FORBIDDEN,
+                f"The provided key does not have access to account '{connected_account}' (or "
+                "that account does not exist). Application access may have been revoked.",
+                code="account_invalid",
+            )
         limit = min(int(query.get("limit", 10)), 100)
         types = set(query.get("types", [])) | ({query["type"]} if query.get("type") else set())
         created = query.get("created", {})

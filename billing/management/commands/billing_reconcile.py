@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 
-from billing.errors import StripeUnavailable
 from billing.services.reconcile import billing_reconcile
 
 
@@ -16,11 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         window = timedelta(days=options["days"]) if options["days"] else None
-        try:
-            report = billing_reconcile(window=window)
-        except StripeUnavailable as error:
-            raise CommandError(str(error)) from error
+        report = billing_reconcile(window=window)
         self.stdout.write(
             f"{report.listed} events listed, {report.recorded} recorded now, "
             f"{report.requeued} queued again."
         )
+        if report.failed:
+            raise CommandError(f"Stripe would not list the events of {report.failed} accounts.")
