@@ -46,6 +46,8 @@ SHARED_APPS = [
     "django_htmx",
     "axes",
     "comptoir",
+    # Billing's public-schema tables: Stripe's webhook events, which town owns which account.
+    "billing.shared",
 ]
 
 # Users, sessions and tokens live in every town's own schema: an account, a session or a token
@@ -71,6 +73,7 @@ TENANT_APPS = [
     "marketplace.storefront",
     "marketplace.demo",
     "reporting",
+    "billing",
     # A surface, no models: listed so its templates load.
     "surfaces.town_admin",
 ]
@@ -211,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.orders.tasks.carts_abandoned_purge_all",
         "schedule": 24 * 60 * 60,
     },
+    # Repairs what a missed Stripe webhook left behind.
+    "reconcile-stripe-events": {
+        "task": "billing.tasks.billing_reconcile",
+        "schedule": 60 * 60,
+    },
 }
 # How many ready, unnamed town schemas the pool keeps for instant provisioning.
 SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
@@ -310,6 +318,31 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Stripe -------------------------------------------------------------------------------
+
+# The offline fake's own key and signing secret (tests/fakes/stripe_server.py). Without real keys
+# development and tests use them, so the webhook secret is never empty; production.py never does.
+STRIPE_FAKE_SECRET_KEY = "sk_test_comptoir_fake"
+STRIPE_FAKE_WEBHOOK_SECRET = "whsec_comptoir_fake"
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or STRIPE_FAKE_SECRET_KEY
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or STRIPE_FAKE_WEBHOOK_SECRET
+# Where the stripe library sends its requests: empty is Stripe itself, else the fake's address.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# The country of the merchants' Connect accounts.
+STRIPE_CONNECT_COUNTRY = os.environ.get("STRIPE_CONNECT_COUNTRY", "FR")
+# A webhook signed longer ago than this is refused (Stripe's own default).
+STRIPE_WEBHOOK_TOLERANCE = 300
+# How far back billing_reconcile lists Stripe's events (Stripe keeps them 30 days).
+STRIPE_RECONCILE_WINDOW = timedelta(days=3)
+
+
+def stripe_livemode(secret_key: str) -> bool:
+    """A live key takes live events only, a test key test events only."""
+    return secret_key.startswith(("sk_live_", "rk_live_"))
+
+
+STRIPE_LIVEMODE = stripe_livemode(STRIPE_SECRET_KEY)
 
 # --- Maps ---------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from billing.selectors import connect_status
 from comptoir.town import town_now
 from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.selectors import (
@@ -30,6 +31,7 @@ def dashboard(request: BackofficeRequest) -> HttpResponse:
             "low_stock": variants_low_stock(merchant_id=merchant_id),
             "visits": merchant_visits(merchant_id=merchant_id, today=today),
             "appointments": appointments_next(merchant_id=merchant_id, now=timezone.now()),
+            "connect": connect_status(merchant_id=merchant_id),
         },
     )
 
