@@ -13,6 +13,7 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
+from stripe.params import AccountCreateParams
 
 from billing.errors import MerchantCannotConnect, StripeUnavailable
 from billing.models import ConnectAccount
@@ -51,18 +52,20 @@ def connect_account_create(*, merchant: Merchant) -> ConnectAccount:
     or a retry after a lost answer, get the same account."""
     town = current_town()
     try:
-        created = stripe_client().v1.accounts.create(
-            params={
-                "type": "express",
-                "country": settings.STRIPE_CONNECT_COUNTRY,
-                "email": merchant.email or None,
-                "business_profile": {"name": merchant.name},
-                "capabilities": {
-                    "card_payments": {"requested": True},
-                    "transfers": {"requested": True},
-                },
-                "metadata": {"town": town.schema_name, "merchant_id": str(merchant.pk)},
+        params: AccountCreateParams = {
+            "type": "express",
+            "country": settings.STRIPE_CONNECT_COUNTRY,
+            "business_profile": {"name": merchant.name},
+            "capabilities": {
+                "card_payments": {"requested": True},
+                "transfers": {"requested": True},
             },
+            "metadata": {"town": town.schema_name, "merchant_id": str(merchant.pk)},
+        }
+        if merchant.email:
+            params["email"] = merchant.email
+        created = stripe_client().v1.accounts.create(
+            params=params,
             options={"idempotency_key": f"connect-account:{town.schema_name}:{merchant.pk}"},
         )
     except stripe.StripeError as error:
@@ -74,7 +77,8 @@ def connect_account_create(*, merchant: Merchant) -> ConnectAccount:
         )
         connect_account_town_record(stripe_account_id=account.stripe_account_id, town=town)
         if account.stripe_account_id == created.id:
-            connect_account_state_apply(account=created, as_of=created.created, source="")
+            as_of = created.created or int(time.time())
+            connect_account_state_apply(account=created, as_of=as_of, source="")
     account.refresh_from_db()
     return account
 
@@ -143,7 +147,7 @@ def connect_account_state_apply(*, account: stripe.Account, as_of: int, source: 
     newer = (as_of, source) > recorded if source else as_of >= row.state_as_of
     if not newer:
         return False
-    requirements = account.requirements
+    requirements = account.requirements or stripe.Account.Requirements()
     row.details_submitted = bool(account.details_submitted)
     row.charges_enabled = bool(account.charges_enabled)
     row.payouts_enabled = bool(account.payouts_enabled)

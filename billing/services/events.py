@@ -11,6 +11,7 @@ it stored or processed and does nothing.
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import stripe
 from django.conf import settings
@@ -32,7 +33,8 @@ Outcome = StripeEvent.Outcome
 
 
 def _account_updated(event: stripe.Event) -> str:
-    account = event.data.object
+    # The library builds an event's object as the class its "object" field names.
+    account = cast(stripe.Account, event.data.object)
     if not ConnectAccount.objects.filter(stripe_account_id=account.id).exists():
         logger.warning("account.updated %s: no merchant of this town has %s", event.id, account.id)
         return Outcome.UNROUTED

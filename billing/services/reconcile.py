@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import stripe
 from django.conf import settings
+from stripe.params import EventListParams
 
 from billing.selectors import connect_account_ids
 from billing.services.events import (
@@ -40,7 +41,11 @@ def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
     from billing.tasks import stripe_event_process
 
     since = int(time.time() - (window or settings.STRIPE_RECONCILE_WINDOW).total_seconds())
-    params = {"created": {"gte": since}, "types": HANDLED_EVENT_TYPES, "limit": 100}
+    params: EventListParams = {
+        "created": {"gte": since},
+        "types": HANDLED_EVENT_TYPES,
+        "limit": 100,
+    }
     client = stripe_client()
     listed = recorded = failed = 0
     # Connected accounts' events are listed on each account (the Stripe-Account header).

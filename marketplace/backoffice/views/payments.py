@@ -8,7 +8,7 @@ has expired, to the refresh page (which makes a fresh link).
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -17,13 +17,13 @@ from billing.errors import BillingError
 from billing.selectors import connect_status
 from billing.services.connect import connect_account_refresh, connect_account_start
 from comptoir.town import current_town
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.directory.permissions import MERCHANT_CHOICE_PARAM
 
 
-def _payments_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
-    merchant = request.merchant  # type: ignore[attr-defined]
+def _payments_page(request: BackofficeRequest, *, status: int = 200) -> HttpResponse:
+    merchant = request.merchant
     return backoffice_render(
         request,
         "backoffice/payments.html",
@@ -32,15 +32,15 @@ def _payments_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     )
 
 
-def _onboarding(request: HttpRequest) -> HttpResponse:
+def _onboarding(request: BackofficeRequest) -> HttpResponse:
     """Off to Stripe's onboarding; back to the payments page with the reason if it fails."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     town = current_town()
     back = urlencode({MERCHANT_CHOICE_PARAM: merchant.slug})
     try:
         url = connect_account_start(
             merchant_id=merchant.pk,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             return_url=town.build_url(f"{reverse('backoffice:payments_return')}?{back}"),
             refresh_url=town.build_url(f"{reverse('backoffice:payments_refresh')}?{back}"),
         )
@@ -53,29 +53,29 @@ def _onboarding(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @backoffice_view()
-def payments(request: HttpRequest) -> HttpResponse:
+def payments(request: BackofficeRequest) -> HttpResponse:
     return _payments_page(request)
 
 
 @require_POST
 @backoffice_view(owner_only=True)
-def payments_connect(request: HttpRequest) -> HttpResponse:
+def payments_connect(request: BackofficeRequest) -> HttpResponse:
     return _onboarding(request)
 
 
 @require_GET
 @backoffice_view(owner_only=True)
-def payments_refresh(request: HttpRequest) -> HttpResponse:
+def payments_refresh(request: BackofficeRequest) -> HttpResponse:
     """Stripe's link expired or was used: a fresh one, straight away (Stripe's protocol)."""
     return _onboarding(request)
 
 
 @require_GET
 @backoffice_view()
-def payments_return(request: HttpRequest) -> HttpResponse:
+def payments_return(request: BackofficeRequest) -> HttpResponse:
     """Back from Stripe: its answer now, so the page does not wait for the webhook."""
     try:
-        connect_account_refresh(merchant_id=request.merchant.pk)  # type: ignore[attr-defined]
+        connect_account_refresh(merchant_id=request.merchant.pk)
     except BillingError as error:
         messages.error(request, str(error))
     return _payments_page(request)

@@ -17,6 +17,7 @@ from tests.conftest import host_of, inside, signed_in
 def fake_page(url: str, *, submit: str | None = None) -> http.client.HTTPResponse:
     """Open (or submit, as the person on Stripe's page would) the fake's onboarding page."""
     parts = urlsplit(url)
+    assert parts.hostname
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     if submit is None:
         connection.request("GET", parts.path)
@@ -40,7 +41,9 @@ def onboarding(client: Client, *, submit: str) -> str:
     assert fake_page(link).status == 200
     back = fake_page(link, submit=submit)
     assert back.status == 303
-    return back.getheader("Location")
+    location = back.getheader("Location")
+    assert location
+    return location
 
 
 def test_the_owner_connects_the_shop_end_to_end(
