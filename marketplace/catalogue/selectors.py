@@ -281,8 +281,9 @@ def query_normalised(q: str) -> str:
 CORRECTION_CANDIDATES = 20
 
 # For each word of the query: is it known (in the lexicon, or of a known word's stem, or a
-# stop word), and if not, the lexicon's words with its first letter, a length and a
-# Levenshtein distance within reach (a swap costs Levenshtein two), that find a product.
+# stop word), and if not, the lexicon's words with its first letter and a length and a
+# Levenshtein distance within reach (typos_allowed, where a swap costs Levenshtein two), that
+# find a product. The reach is by the longer of the two words, hence the length bounds.
 _CORRECTION_SQL = """
 WITH typed AS (
     SELECT t.position, lower(unaccent(t.raw)) AS word
@@ -290,13 +291,11 @@ WITH typed AS (
 ),
 token AS (
     SELECT typed.position, typed.word,
-           (tsvector_to_array(to_tsvector(%s::regconfig, typed.word)))[1] AS stem,
-           CASE WHEN length(typed.word) >= %s THEN 2
-                WHEN length(typed.word) >= %s THEN 1 ELSE 0 END AS typos
+           (tsvector_to_array(to_tsvector(%s::regconfig, typed.word)))[1] AS stem
     FROM typed
 ),
 judged AS (
-    SELECT token.*, token.typos = 0 OR token.word !~ '^[a-z]+$' OR token.stem IS NULL
+    SELECT token.*, length(token.word) < %s OR token.word !~ '^[a-z]+$' OR token.stem IS NULL
            OR EXISTS (
                SELECT FROM {word} AS l WHERE l.word = token.word OR l.stem = token.stem
            ) AS kept
@@ -306,16 +305,20 @@ SELECT judged.word, CASE WHEN judged.kept THEN NULL ELSE (
     SELECT json_agg(json_build_array(c.word, c.spelling) ORDER BY c.place)
     FROM (
         SELECT l.word, l.spelling, row_number() OVER (
-            ORDER BY levenshtein_less_equal(judged.word, l.word, 2 * judged.typos),
-                     l.documents DESC, l.word
+            ORDER BY reach.distance, l.documents DESC, l.word
         ) AS place
-        FROM {word} AS l
+        FROM {word} AS l,
+        LATERAL (
+            SELECT levenshtein_less_equal(judged.word, l.word, 4) AS distance,
+                   CASE WHEN greatest(length(judged.word), length(l.word)) >= %s THEN 2
+                        WHEN greatest(length(judged.word), length(l.word)) >= %s THEN 1
+                        ELSE 0 END AS typos
+        ) AS reach
         WHERE left(l.word, 1) = left(judged.word, 1)
-          AND length(l.word) BETWEEN length(judged.word) - judged.typos
-                                 AND length(judged.word) + judged.typos
+          AND length(l.word) BETWEEN length(judged.word) - 2 AND length(judged.word) + 2
           AND l.stem IS NOT NULL
-          AND levenshtein_less_equal(judged.word, l.word, 2 * judged.typos)
-              <= 2 * judged.typos
+          AND abs(length(l.word) - length(judged.word)) <= reach.typos
+          AND reach.distance <= 2 * reach.typos
         ORDER BY place
         LIMIT %s
     ) AS c
@@ -334,8 +337,9 @@ def query_corrected(*, q: str) -> str:
     itself when nothing needs correcting; one query.
 
     A word is corrected only when it is unknown (neither in the lexicon nor of a known word's
-    French stem, nor a stop word), from ONE_TYPO_FROM letters: towards a word within
-    typos_allowed() typos that starts with the same letter and finds a published product.
+    French stem, nor a stop word): towards a word within typos_allowed() typos (one from
+    ONE_TYPO_FROM letters, two from TWO_TYPOS_FROM) that starts with the same letter and finds
+    a published product.
     Of equally close words, the one more products use; the replacement keeps the
     catalogue's accents, and a capital initial.
     """
@@ -346,8 +350,8 @@ def query_corrected(*, q: str) -> str:
     visible_sql, visible_params = visible.query.sql_with_params()
     sql = _CORRECTION_SQL.format(word=SearchWord._meta.db_table, visible=visible_sql)
     params = [
-        [q[start:end] for start, end in spans], SEARCH_CONFIG, TWO_TYPOS_FROM, ONE_TYPO_FROM,
-        CORRECTION_CANDIDATES, *visible_params, SEARCH_CONFIG,
+        [q[start:end] for start, end in spans], SEARCH_CONFIG, ONE_TYPO_FROM - 1,
+        TWO_TYPOS_FROM, ONE_TYPO_FROM, CORRECTION_CANDIDATES, *visible_params, SEARCH_CONFIG,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -355,15 +359,14 @@ def query_corrected(*, q: str) -> str:
     corrected = q
     # From the last word back, so the spans before stay where they are.
     for (start, end), (typed, candidates) in reversed(list(zip(spans, judged, strict=True))):
-        allowed = typos_allowed(typed)
-        reachable = [
-            (typo_distance(typed, word), place, spelling)
-            for place, (word, spelling) in enumerate(candidates or [])
-        ]
-        within = sorted(candidate for candidate in reachable if candidate[0] <= allowed)
-        if not within:
+        reachable = []
+        for place, (word, spelling) in enumerate(candidates or []):
+            distance = typo_distance(typed, word)
+            if distance <= typos_allowed(typed, word):
+                reachable.append((distance, place, spelling))
+        if not reachable:
             continue
-        spelling = within[0][2]
+        spelling = min(reachable)[2]
         if q[start].isupper():
             spelling = spelling[0].upper() + spelling[1:]
         corrected = corrected[:start] + spelling + corrected[end:]

@@ -1,7 +1,10 @@
 """How many typos a word of a search may hold, and how many separate two words.
 
 The rule of Meilisearch and Typesense: one typo from 5 letters, two from 9, none under 5.
-A typo is a letter dropped, added or replaced, or two neighbouring letters swapped.
+A typo is a letter dropped, added or replaced, or two neighbouring letters swapped. It is
+forgiven when the word typed or the word meant is long enough: "fromge" (6 letters) for
+"fromage", and "bnde" (4) for "bande" (5), whose dropped letter left four; never "pian" for
+"pain", both under 5.
 """
 
 import re
@@ -13,11 +16,12 @@ TWO_TYPOS_FROM = 9
 WORD_PATTERN = re.compile(r"[^\W\d_]+")
 
 
-def typos_allowed(word: str) -> int:
-    """How many typos a typed word of this length may hold."""
-    if len(word) >= TWO_TYPOS_FROM:
+def typos_allowed(typed: str, word: str) -> int:
+    """How many typos may turn `typed` into `word`: by the length of the longer of the two."""
+    letters = max(len(typed), len(word))
+    if letters >= TWO_TYPOS_FROM:
         return 2
-    if len(word) >= ONE_TYPO_FROM:
+    if letters >= ONE_TYPO_FROM:
         return 1
     return 0
 

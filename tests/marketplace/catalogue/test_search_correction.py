@@ -41,6 +41,9 @@ def _corrected(town, q: str) -> str:
         ("froomage", "fromage"),  # a letter added
         ("lirve", "livre"),
         ("plateu", "plateau"),
+        ("pomes", "pommes"),
+        ("vrger", "verger"),
+        ("frme", "ferme"),  # four letters typed, but the word meant has five
     ],
 )
 def test_one_typo_is_corrected_from_five_letters(town_a, cheese_shop, typed, corrected):
@@ -54,6 +57,7 @@ def test_one_typo_is_corrected_from_five_letters(town_a, cheese_shop, typed, cor
         ("confitrue", "confiture"),  # nine letters: one swap
         ("ceramqiue", "céramique"),
         ("cnofitrue", "confiture"),  # two swaps
+        ("cofitre", "confiture"),  # seven letters typed, two dropped from nine
     ],
 )
 def test_two_typos_are_corrected_from_nine_letters(town_a, cheese_shop, typed, corrected):
@@ -64,11 +68,11 @@ def test_two_typos_are_corrected_from_nine_letters(town_a, cheese_shop, typed, c
     "typed",
     [
         "frmge",  # five letters, two typos
-        "cofitre",  # seven letters, two typos
+        "fromaxs",  # seven letters, two typos
         "bolangrei",  # nine letters, three typos
-        "pian",  # four letters: "pain" swapped
+        "pian",  # "pain" swapped: both under five letters
+        "coln",  # "coin" replaced
         "vse",
-        "livr",
     ],
 )
 def test_too_many_typos_or_too_short_words_are_left_alone(town_a, cheese_shop, typed):

@@ -4,12 +4,20 @@ from marketplace.catalogue.spelling import typo_distance, typos_allowed
 
 
 @pytest.mark.parametrize(
-    ("word", "allowed"),
-    [("pain", 0), ("livre", 1), ("fromage", 1), ("chocolat", 1), ("confiture", 2),
-     ("boulangerie", 2)],
-)  # fmt: skip
-def test_one_typo_from_five_letters_two_from_nine(word, allowed):
-    assert typos_allowed(word) == allowed
+    ("typed", "word", "allowed"),
+    [
+        ("pian", "pain", 0),  # both under 5 letters
+        ("lirve", "livre", 1),
+        ("bnde", "bande", 1),  # the word meant has 5 letters
+        ("paine", "pain", 1),  # the word typed has 5
+        ("chocolta", "chocolat", 1),
+        ("confitrue", "confiture", 2),
+        ("boulngrie", "boulangerie", 2),
+    ],
+)
+def test_one_typo_from_five_letters_two_from_nine(typed, word, allowed):
+    assert typos_allowed(typed, word) == allowed
+    assert typos_allowed(word, typed) == allowed
 
 
 @pytest.mark.parametrize(
