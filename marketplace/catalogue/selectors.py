@@ -339,9 +339,8 @@ def query_corrected(*, q: str) -> str:
     A word is corrected only when it is unknown (neither in the lexicon nor of a known word's
     French stem, nor a stop word): towards a word within typos_allowed() typos (one from
     ONE_TYPO_FROM letters, two from TWO_TYPOS_FROM) that starts with the same letter and finds
-    a published product.
-    Of equally close words, the one more products use; the replacement keeps the
-    catalogue's accents, and a capital initial.
+    a published product. Of equally close words, the one more products use; the replacement
+    keeps the catalogue's accents, and a capital initial.
     """
     spans = [match.span() for match in WORD_PATTERN.finditer(q)]
     if not spans:
