@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models.functions import Left, Length
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -149,3 +150,29 @@ class ProductPhoto(models.Model):
         verbose_name = _("product photo")
         verbose_name_plural = _("product photos")
         ordering = ["position", "pk"]
+
+
+class SearchWord(models.Model):
+    """A word of the town's catalogue (its products' titles, tags, descriptions, shops and
+    categories), unaccented and in lower case: the lexicon the search corrects a misspelt word
+    against. Kept by marketplace.catalogue.services.search with the products' search columns;
+    never edited by hand."""
+
+    word = models.TextField(primary_key=True)
+    # The spelling the catalogue uses most (accents kept), shown in "Did you mean …?".
+    spelling = models.TextField()
+    # The French stem (french_unaccent), so that a plural or another form of a catalogue
+    # word counts as known; null for a stop word.
+    stem = models.TextField(null=True)
+    # Products using the word when it was counted: the more used of two equally close words wins.
+    documents = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # Corrections keep the first letter and change the length by at most two.
+            models.Index(Left("word", 1), Length("word"), name="searchword_initial_length"),
+            models.Index(fields=["stem"], name="searchword_stem"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -29,8 +29,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from marketplace.catalogue.models import Product, ProductPhoto, Variant
+from marketplace.catalogue.models import Product, ProductPhoto, SearchWord, Variant
 from marketplace.catalogue.services.search import SEARCH_CONFIG
+from marketplace.catalogue.spelling import (
+    ONE_TYPO_FROM,
+    TWO_TYPOS_FROM,
+    WORD_PATTERN,
+    typo_distance,
+    typos_allowed,
+)
 from marketplace.directory.models import Category, Merchant
 from marketplace.directory.selectors import merchant_hours_prefetch, merchants_visible
 
@@ -242,6 +249,9 @@ class ProductSearchResults:
     total: int
     page: int
     per_page: int
+    # The query as searched when a misspelt word was corrected ("fromage" for "fromge"),
+    # else "".
+    corrected_query: str = ""
     category_facets: list[Facet] = field(default_factory=list)
     merchant_facets: list[Facet] = field(default_factory=list)
     merchants: list[MerchantMatch] = field(default_factory=list)
@@ -270,6 +280,101 @@ class ProductSearchResults:
 def query_normalised(q: str) -> str:
     """Spaces collapsed, bounded: what the search and its page show back."""
     return " ".join(q.split())[:MAX_QUERY_LENGTH]
+
+
+# Closest words of the lexicon first; a few are enough to find the one a typo hides.
+CORRECTION_CANDIDATES = 20
+
+# For each word of the query: is it known (in the lexicon, or of a known word's stem, or a
+# stop word), and if not, the lexicon's words with its first letter and a length and a
+# Levenshtein distance within reach (typos_allowed, where a swap costs Levenshtein two), that
+# find a product. The reach is by the longer of the two words, hence the length bounds.
+_CORRECTION_SQL = """
+WITH typed AS (
+    SELECT t.position, lower(unaccent(t.raw)) AS word
+    FROM unnest(%s::text[]) WITH ORDINALITY AS t(raw, position)
+),
+token AS (
+    SELECT typed.position, typed.word,
+           (tsvector_to_array(to_tsvector(%s::regconfig, typed.word)))[1] AS stem
+    FROM typed
+),
+judged AS (
+    SELECT token.*, length(token.word) < %s OR token.word !~ '^[a-z]+$' OR token.stem IS NULL
+           OR EXISTS (
+               SELECT FROM {word} AS l WHERE l.word = token.word OR l.stem = token.stem
+           ) AS kept
+    FROM token
+)
+SELECT judged.word, CASE WHEN judged.kept THEN NULL ELSE (
+    SELECT json_agg(json_build_array(c.word, c.spelling) ORDER BY c.place)
+    FROM (
+        SELECT l.word, l.spelling, row_number() OVER (
+            ORDER BY reach.distance, l.documents DESC, l.word
+        ) AS place
+        FROM {word} AS l,
+        LATERAL (
+            SELECT levenshtein_less_equal(judged.word, l.word, 4) AS distance,
+                   CASE WHEN greatest(length(judged.word), length(l.word)) >= %s THEN 2
+                        WHEN greatest(length(judged.word), length(l.word)) >= %s THEN 1
+                        ELSE 0 END AS typos
+        ) AS reach
+        WHERE left(l.word, 1) = left(judged.word, 1)
+          AND length(l.word) BETWEEN length(judged.word) - 2 AND length(judged.word) + 2
+          AND l.stem IS NOT NULL
+          AND abs(length(l.word) - length(judged.word)) <= reach.typos
+          AND reach.distance <= 2 * reach.typos
+        ORDER BY place
+        LIMIT %s
+    ) AS c
+    WHERE EXISTS (
+        SELECT FROM ({visible}) AS v
+        WHERE v.search_vector @@ plainto_tsquery(%s::regconfig, c.word)
+    )
+) END
+FROM judged
+ORDER BY judged.position
+"""
+
+
+def query_corrected(*, q: str) -> str:
+    """`q` with each misspelt word replaced by the closest word of the town's lexicon, or `q`
+    itself when nothing needs correcting; one query.
+
+    A word is corrected only when it is unknown (neither in the lexicon nor of a known word's
+    French stem, nor a stop word): towards a word within typos_allowed() typos (one from
+    ONE_TYPO_FROM letters, two from TWO_TYPOS_FROM) that starts with the same letter and finds
+    a published product. Of equally close words, the one more products use; the replacement
+    keeps the catalogue's accents, and a capital initial.
+    """
+    spans = [match.span() for match in WORD_PATTERN.finditer(q)]
+    if not spans:
+        return q
+    visible = products_visible().order_by().values("search_vector")
+    visible_sql, visible_params = visible.query.sql_with_params()
+    sql = _CORRECTION_SQL.format(word=SearchWord._meta.db_table, visible=visible_sql)
+    params = [
+        [q[start:end] for start, end in spans], SEARCH_CONFIG, ONE_TYPO_FROM - 1,
+        TWO_TYPOS_FROM, ONE_TYPO_FROM, CORRECTION_CANDIDATES, *visible_params, SEARCH_CONFIG,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        judged = cursor.fetchall()
+    corrected = q
+    # From the last word back, so the spans before stay where they are.
+    for (start, end), (typed, candidates) in reversed(list(zip(spans, judged, strict=True))):
+        reachable = []
+        for place, (word, spelling) in enumerate(candidates or []):
+            distance = typo_distance(typed, word)
+            if distance <= typos_allowed(typed, word):
+                reachable.append((distance, place, spelling))
+        if not reachable:
+            continue
+        spelling = min(reachable)[2]
+        if q[start].isupper():
+            spelling = spelling[0].upper() + spelling[1:]
+        corrected = corrected[:start] + spelling + corrected[end:]
+    return corrected
 
 
 def _unaccented_lower(q: str) -> Func:
@@ -446,6 +551,7 @@ def products_search(
     per_page: int = 24,
     with_facets: bool = True,
     with_merchants: bool = True,
+    with_corrections: bool = True,
 ) -> ProductSearchResults:
     """Published products of approved merchants matching `q` in French, best first.
 
@@ -455,6 +561,8 @@ def products_search(
     the newest products. `category` (a category's slug, its sub-categories included) and
     `merchant` (a merchant's slug) narrow the results; the facets count what each would give,
     and up to five approved merchants whose name matches come along (`with_merchants`).
+    Misspelt words are corrected first (query_corrected, unless `with_corrections` is
+    false): the products are those of the corrected query, which `corrected_query` gives.
     The number of queries is the same whatever the results.
     """
     q = query_normalised(q)
@@ -463,8 +571,10 @@ def products_search(
     matching = _matching(category=category, merchant=merchant)
     query: SearchQuery | None = None
     merchants: list[MerchantMatch] = []
+    searched = q
     if q:
-        query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+        searched = query_corrected(q=q) if with_corrections else q
+        query = SearchQuery(searched, search_type="websearch", config=SEARCH_CONFIG)
         total, ids, category_facets, merchant_facets, merchants = _hits(
             matching.filter(search_vector=query).annotate(
                 rank=SearchRank(F("search_vector"), query, cover_density=True),
@@ -529,6 +639,7 @@ def products_search(
         total=total,
         page=page,
         per_page=per_page,
+        corrected_query=searched if searched != q else "",
         category_facets=category_facets,
         merchant_facets=merchant_facets,
         merchants=merchants,

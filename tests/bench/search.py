@@ -8,7 +8,8 @@ only measure. `run()` does the same for a caller that has set Django up.
 It prints, for ~50 French queries (words, plurals, accents, typos, shop names), the median and
 p95 server time and the SQL query count of the search selector and of the /recherche/ page
 (Django's test client on the town's host, through the whole middleware stack), and their ratio
-to a minimal view on the same tenant-routed stack. Target: search under 50 ms.
+to a minimal view on the same tenant-routed stack. Target: search under 50 ms. Then the typo
+recall benchmark (tests/bench/search_recall.py) on the demo catalogue, in the same database.
 """
 
 import os
@@ -395,8 +396,11 @@ urlpatterns: list = []
 
 
 def main() -> None:
+    from tests.bench import search_recall
+
     _settings_for_bench()
     run()
+    search_recall.run()
 
 
 if __name__ == "__main__":

@@ -72,3 +72,37 @@ def test_routing_bench_remakes_a_town_whose_schema_went_missing(committed):
         "smoke_bench_001",
         "smoke_bench_002",
     }
+
+
+def test_typo_cases_slip_once_and_never_at_the_first_letter():
+    from marketplace.catalogue.spelling import typo_distance
+    from tests.bench.search_recall import typo_cases
+
+    cases = typo_cases(["fromage", "livre"], positions=10)
+
+    assert {case.kind for case in cases} == {"drop", "swap", "replace"}
+    assert all(case.typed[0] == case.word[0] for case in cases)
+    assert all(typo_distance(case.typed, case.word) == 1 for case in cases)
+    assert sum(case.kind == "drop" for case in cases) == 6 + 4
+
+
+def test_recall_bench_measures_with_and_without_the_correction(town_a):
+    from marketplace.catalogue.services.products import product_create
+    from tests.bench.search_recall import Case, catalogue_words, recall_measure, recall_report
+    from tests.conftest import inside
+    from tests.marketplace.catalogue.conftest import merchant_create
+
+    merchant_a = merchant_create(town_a, name="Chez Paul")
+    with inside(town_a):
+        product_create(merchant=merchant_a, title="Fromage de chèvre", price_cents=500)
+        product_create(merchant=merchant_a, title="Vase", price_cents=500)
+        words = catalogue_words()
+        recall = recall_measure(
+            [Case("fromage", "fromge", "drop"), Case("chèvre", "chèrve", "swap")]
+        )
+
+    assert words == ["chèvre", "fromage"]
+    assert recall.cases == 2
+    # Without the correction, the titles' trigrams find "fromge", not "chèrve".
+    assert (recall.share(recall.corrected), recall.share(recall.baseline)) == (1.0, 0.5)
+    assert "corrected 100.0%" in recall_report(recall, words=2, products=2)

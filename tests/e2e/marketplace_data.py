@@ -17,6 +17,7 @@ from comptoir.accounts.models import User
 from marketplace.campaigns.models import Campaign
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.services.products import product_create
+from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.directory.models import Category, Merchant, MerchantMember, OpeningHours
 from marketplace.orders.models import Cart, Checkout, Order
 from tenants.models import Town
@@ -121,3 +122,4 @@ def two_shops_committed(town_a: Town, committed_user: Callable[..., User]) -> It
         campaign.delete()
         Merchant.objects.filter(pk__in=merchants).delete()
         category.delete()
+        products_search_refresh_all()  # the lexicon forgets their words

@@ -25,6 +25,14 @@ def test_home_page_with_content_is_accessible(page, live_url, town_a, two_shops,
     axe_check(page)
 
 
+def test_search_page_with_a_correction_is_accessible(page, live_url, town_a, two_shops, axe_check):
+    page.goto(live_url(town_a, "/recherche/?q=lavnde"))
+
+    expect(page.locator(".search-correction a")).to_have_text("lavande")
+    expect(page.locator(".product-card")).to_have_count(1)
+    axe_check(page)
+
+
 def test_campaign_page_is_accessible(page, live_url, town_a, two_shops, axe_check):
     page.goto(live_url(town_a, two_shops.campaign.get_absolute_url()))
 

@@ -51,9 +51,13 @@ def test_public_products_search_with_q(client_a, town_a, merchant_a, honey):
         product_create(merchant=merchant_a, title="Bougie", price_cents=900, stock=1)
 
     found = client_a.get("/api/v1/public/products/", {"q": "epicrie"}).json()
+    right = client_a.get("/api/v1/public/products/", {"q": "épicerie"}).json()
     honeys = client_a.get("/api/v1/public/products/", {"q": "miels"}).json()
 
-    assert [item["title"] for item in found["results"]] == ["Épicerie fine"]
+    # The typo is corrected as on the search page: what "épicerie" finds (the title first,
+    # then the products of the shop "Épicerie du Lac").
+    assert found["results"] == right["results"]
+    assert found["results"][0]["title"] == "Épicerie fine"
     assert (found["results"][0]["availability"], found["results"][0]["image"]) == ("low", None)
     assert [item["slug"] for item in honeys["results"]] == ["miel-de-montagne"]
 
@@ -140,11 +144,14 @@ def test_public_products_query_count_is_constant(
     client_a.get("/")
 
     # Each query after django-tenants' SET search_path. The newest: count, page ids, products
-    # (with prices, stock and first photo). A search: matches (count and page ids), products.
+    # (with prices, stock and first photo). A search: the spelling's correction, matches (count
+    # and page ids), products; the same when a word was corrected.
     with django_assert_num_queries(2 * 3, connection=connection):
         assert client_a.get("/api/v1/public/products/").status_code == 200
-    with django_assert_num_queries(2 * 2, connection=connection):
+    with django_assert_num_queries(2 * 3, connection=connection):
         assert client_a.get("/api/v1/public/products/", {"q": "savon"}).status_code == 200
+    with django_assert_num_queries(2 * 3, connection=connection):
+        assert client_a.get("/api/v1/public/products/", {"q": "svaon"}).status_code == 200
 
 
 def test_openapi_schema_describes_the_public_products_api(client_a):

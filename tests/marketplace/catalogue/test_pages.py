@@ -150,7 +150,7 @@ def test_search_page_finds_misspelt_words_with_facets(client_a, town_a, merchant
 
     body = _page(client_a, "/recherche/?q=epicrie")
 
-    assert "Épicerie fine" in body
+    assert "<mark>Épicerie</mark> fine" in body  # corrected to "épicerie", then found
     assert 'role="search"' in body
     assert "merchant-card-category" in body  # the shop "Épicerie du Lac" is listed too
     assert f'href="?q=epicrie&amp;commerce={merchant_a.slug}"' in body
@@ -169,6 +169,24 @@ def test_search_page_highlights_and_paginates(client_a, town_a, merchant_a):
     assert 'href="?q=savons&amp;page=2" rel="next"' in first
     assert second.count('class="card product-card"') == 6
     assert 'rel="prev"' in second and 'rel="next"' not in second
+
+
+def test_search_page_corrects_a_typo_and_says_so(client_a, town_a, merchant_a):
+    with inside(town_a):
+        product_create(merchant=merchant_a, title="Fromage de chèvre", price_cents=650)
+        product_create(merchant=merchant_a, title="Plateau de fromages", price_cents=2400)
+
+    corrected = _page(client_a, "/recherche/?q=fromge")
+    right = _page(client_a, "/recherche/?q=fromage")
+
+    assert (
+        '<p class="search-correction">Vouliez-vous dire '
+        '« <a href="?q=fromage">fromage</a> »\u00a0?</p>'
+    ) in corrected
+    assert "<mark>Fromage</mark> de chèvre" in corrected
+    assert "Plateau de <mark>fromages</mark>" in corrected
+    assert "2 produits trouvés" in corrected
+    assert "search-correction" not in right and "2 produits trouvés" in right
 
 
 def test_search_page_beyond_the_last_goes_to_the_last(client_a, town_a, merchant_a):
@@ -210,9 +228,10 @@ def test_search_page_on_another_town_never_finds_this_towns_products(client_b, t
     assert "Épicerie fine" not in body and "search-help" in body
 
 
+@pytest.mark.parametrize("q", ["savon", "svaon"])
 @pytest.mark.parametrize("products", [1, 30])
 def test_search_page_query_count_is_constant(
-    client_a, town_a, merchant_a, media_root, django_assert_num_queries, products
+    client_a, town_a, merchant_a, media_root, django_assert_num_queries, products, q
 ):
     with inside(town_a):
         for number in range(products):
@@ -222,10 +241,13 @@ def test_search_page_query_count_is_constant(
             )  # fmt: skip
     client_a.get("/")
 
-    # The matches (count, page ids, facets, matching shops), then the page's products with
-    # their prices, stock and first photo; each after django-tenants' SET search_path.
-    with django_assert_num_queries(2 * 2, connection=connection):
-        _page(client_a, "/recherche/?q=savon")
+    # The spelling's correction ("svaon" is "savon"), the matches (count, page ids, facets,
+    # matching shops), then the page's products with their prices, stock and first photo;
+    # each after django-tenants' SET search_path.
+    with django_assert_num_queries(2 * 3, connection=connection):
+        body = _page(client_a, f"/recherche/?q={q}")
+
+    assert body.count('class="card product-card"') == min(products, 24)
 
 
 def test_header_has_a_labelled_search_form(client_a, town_a):
