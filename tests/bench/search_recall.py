@@ -15,10 +15,13 @@ of the products the right spelling finds. Target: 95 % of the cases.
 import random
 import statistics
 import string
-import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tenants.models import Town
 
 DEMO_TOWN_SLUG = "aix-les-bains"
 MIN_LETTERS = 5
@@ -144,7 +147,7 @@ def recall_report(recall: Recall, *, words: int, products: int) -> str:
     return "\n".join(lines)
 
 
-def demo_town_ensure():
+def demo_town_ensure() -> "Town":
     """Aix-les-Bains with its demo content, made once in the current database."""
     from django.core.management import call_command
 
@@ -158,7 +161,7 @@ def demo_town_ensure():
     return town
 
 
-def run(*, town_ensure: Callable[[], object] = demo_town_ensure) -> Recall:
+def run(*, town_ensure: Callable[[], "Town"] = demo_town_ensure) -> Recall:
     from django_tenants.utils import schema_context
 
     from marketplace.catalogue.selectors import products_visible
@@ -182,4 +185,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
