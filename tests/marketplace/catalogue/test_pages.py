@@ -181,7 +181,7 @@ def test_search_page_corrects_a_typo_and_says_so(client_a, town_a, merchant_a):
 
     assert (
         '<p class="search-correction">Vouliez-vous dire '
-        '« <a href="?q=fromage">fromage</a> »\u00a0?</p>'
+        '« <a href="?q=fromage">fromage</a> »\u202f?</p>'
     ) in corrected
     assert "<mark>Fromage</mark> de chèvre" in corrected
     assert "Plateau de <mark>fromages</mark>" in corrected
