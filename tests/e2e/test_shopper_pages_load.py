@@ -90,11 +90,12 @@ def photographed_product(town_a, committed_user, settings, tmp_path) -> Iterator
     settings.MEDIA_ROOT = tmp_path / "media"
     with two_shops_committed(town_a, committed_user) as shops:
         with schema_context(town_a.schema_name):
-            yield product_create(
+            product = product_create(
                 merchant=shops.grocery.merchant, title="Panier garni du Port", price_cents=4500,
                 stock=3, description="Du miel, des confitures et un saucisson.",
                 photo=jpeg_upload(size=(1200, 800)), photo_alt="Le panier garni",
             )  # fmt: skip
+        yield product
 
 
 def _photo_arrives_late(route: Route) -> None:

@@ -315,33 +315,34 @@ def test_the_header_is_the_full_menu_on_a_wide_screen(page, live_url, town_a):
 
 
 @pytest.fixture
-def long_word_product(town_a: Town, committed_user: Callable[..., User]) -> Iterator[Product]:
+def long_word_product(
+    town_a: Town, committed_user: Callable[..., User]
+) -> Iterator[tuple[Product, str]]:
     """A product, and its shop, described by one 5,000-character word."""
     word = "Anticonstitutionnellement" * 200
     with two_shops_committed(town_a, committed_user) as shops:
         with schema_context(town_a.schema_name):
             Merchant.objects.filter(pk=shops.grocery.merchant.pk).update(description=word)
-            yield product_create(
+            product = product_create(
                 merchant=shops.grocery.merchant,
                 title="Bocal " + "Confiture" * 15,
                 price_cents=900,
                 stock=4,
                 description=word,
             )
+            merchant_url = product.merchant.get_absolute_url()
+        yield product, merchant_url
 
 
 def test_a_five_thousand_character_word_wraps_on_a_phone(
     phone, live_url, town_a, long_word_product
 ):
-    product = long_word_product
-    with schema_context(town_a.schema_name):
-        merchant_url = product.merchant.get_absolute_url()
-        product_url = product.get_absolute_url()
+    product, merchant_url = long_word_product
 
     assert_every_page_fits(
         phone,
         [
-            live_url(town_a, product_url),
+            live_url(town_a, product.get_absolute_url()),
             live_url(town_a, merchant_url),
             live_url(town_a, f"/recherche/?q={product.title[:40]}"),
         ],

@@ -75,9 +75,7 @@ def shop_window(town_a: Town, media_root):
     return {"merchant": merchant, "product": product, "campaign": campaign, "shopper": shopper}
 
 
-def test_every_image_of_the_shopper_pages_has_its_width_and_height(
-    client_a, town_a, shop_window
-):
+def test_every_image_of_the_shopper_pages_has_its_width_and_height(client_a, town_a, shop_window):
     signed_in(client_a, town_a, shop_window["shopper"].email)
     with inside(town_a):
         paths = [
