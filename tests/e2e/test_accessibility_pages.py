@@ -1,7 +1,8 @@
 """axe-core on the pages with real content: no serious or critical violation on the home page
 (with its campaign, categories, open shops and products), the directory, a merchant, a
 product, the cart and the checkout; on a phone, the header with its menu open and the map
-waiting for its button; the town administration's campaign deletion."""
+waiting for its button, the back office's product form with its variants; the town
+administration's campaign deletion."""
 
 import pytest
 from playwright.sync_api import expect
@@ -103,4 +104,16 @@ def test_campaign_delete_confirmation_is_accessible(
 
     expect(page.locator("h1")).to_contain_text(campaign.title)
     expect(page.locator("main form button[type=submit]")).to_be_visible()
+    axe_check(page)
+
+
+def test_phone_back_office_product_form_with_variants_is_accessible(
+    page, live_url, town_a, two_shops, sign_in, axe_check
+):
+    page.set_viewport_size(PHONE)
+    product = two_shops.grocery.products[0]
+    sign_in(page, town_a, two_shops.grocery.owner.email, then="/boutique/")
+    page.goto(live_url(town_a, f"/boutique/produits/{product.pk}/?variantes=1"))
+
+    expect(page.locator("main form .table-scroll table")).to_be_visible()
     axe_check(page)

@@ -220,6 +220,15 @@ def test_every_back_office_page_fits_a_phone(phone, live_url, town_a, walk, sign
     ]
     assert_every_page_fits(phone, [live_url(town_a, path) for path in paths])
 
+    # The product form's first field is whole in the first screen, and its variants scroll
+    # in their own box.
+    phone.goto(live_url(town_a, f"/boutique/produits/{product.pk}/"))
+    first_field = phone.locator("main form .field").first
+    assert first_field.evaluate("field => field.getBoundingClientRect().bottom") < PHONE["height"]
+    variants = phone.locator("main form .table-scroll")
+    assert variants.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert variants.evaluate("box => box.getBoundingClientRect().right") <= PHONE["width"]
+
 
 def test_every_town_admin_page_fits_a_phone(phone, live_url, town_a, admin_a, walk, sign_in):
     sign_in(phone, town_a, admin_a.email, then="/gestion/")
