@@ -25,11 +25,13 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connections
+from django.db import connection, connections
 from django.forms.models import model_to_dict
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, Route, sync_playwright
+from rest_framework.authtoken.models import Token
 
 from comptoir.accounts.models import User
 from comptoir.routing import town_routing_forget
@@ -169,21 +171,38 @@ def town_b() -> Town:
 @pytest.fixture
 def committed_user() -> Iterator[Callable[..., User]]:
     """committed_user(town, email, **fields): a user the server sees (password TEST_PASSWORD),
-    deleted after the test with every session opened meanwhile in that town."""
-    made: list[tuple[Town, User, set[str]]] = []
+    deleted after the test with every session opened meanwhile in that town (a town of None:
+    a public-schema user, vendor staff)."""
+    made: list[tuple[str, User, set[str]]] = []
 
-    def create(town: Town, email: str, **fields: object) -> User:
-        with schema_context(town.schema_name):
+    def create(town: Town | None, email: str, **fields: object) -> User:
+        schema = town.schema_name if town else "public"
+        with schema_context(schema):
             sessions_before = set(Session.objects.values_list("session_key", flat=True))
         user = user_create(town, email, **fields)
-        made.append((town, user, sessions_before))
+        made.append((schema, user, sessions_before))
         return user
 
     yield create
-    for town, user, sessions_before in reversed(made):
-        with schema_context(town.schema_name):
+    for schema, user, sessions_before in reversed(made):
+        with schema_context(schema):
             Session.objects.exclude(session_key__in=sessions_before).delete()
-            User.objects.filter(pk=user.pk).delete()
+            if schema == "public":
+                _public_user_delete(user)
+            else:
+                User.objects.filter(pk=user.pk).delete()
+
+
+def _public_user_delete(user: User) -> None:
+    """Delete a public-schema user. Django's cascade would also look for the user's rows in the
+    towns' tables (merchant teams, orders…), which the public schema lacks: the public rows
+    that may name the user go first, then the user's own row."""
+    TOTPDevice.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{User._meta.db_table}" WHERE id = %s', [user.pk])
 
 
 @pytest.fixture

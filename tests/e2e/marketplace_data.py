@@ -110,7 +110,20 @@ def two_shops_committed(town_a: Town, committed_user: Callable[..., User]) -> It
         )
         campaign.featured_merchants.set([grocery.merchant, bookshop.merchant])
         campaign.featured_products.set(grocery.products + bookshop.products)
-    yield TwoShops(grocery=grocery, bookshop=bookshop, campaign=campaign)
+    try:
+        yield TwoShops(grocery=grocery, bookshop=bookshop, campaign=campaign)
+    finally:
+        _two_shops_delete(town_a, grocery, bookshop, campaign, category, last_cart)
+
+
+def _two_shops_delete(
+    town_a: Town,
+    grocery: Shop,
+    bookshop: Shop,
+    campaign: Campaign,
+    category: Category,
+    last_cart: int,
+) -> None:
     with schema_context(town_a.schema_name):
         merchants = [grocery.merchant.pk, bookshop.merchant.pk]
         checkouts = list(

@@ -1,11 +1,14 @@
-"""axe-core on the shopper's pages with real content: no serious or critical violation on the
-home page (with its campaign, categories, open shops and products), the directory, a merchant,
-a product, the cart and the checkout."""
+"""axe-core on the pages with real content: no serious or critical violation on the home page
+(with its campaign, categories, open shops and products), the directory, a merchant, a
+product, the cart and the checkout; on a phone, the header with its menu open and the map
+waiting for its button, the back office's product form with its variants; the town
+administration's campaign deletion."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.marketplace_data import two_shops_committed
+from tests.e2e.test_small_screens import PHONE
 
 pytestmark = pytest.mark.e2e
 
@@ -75,4 +78,50 @@ def test_cart_and_checkout_pages_are_accessible(page, live_url, town_a, two_shop
 
     page.goto(live_url(town_a, "/commande/"))
     expect(page.locator("form.checkout-form")).to_be_visible()
+    axe_check(page)
+
+
+def test_phone_header_with_its_menu_open_is_accessible(
+    page, live_url, town_a, two_shops, axe_check
+):
+    page.set_viewport_size(PHONE)
+    page.goto(live_url(town_a, "/commerces/"))
+    axe_check(page)
+
+    page.locator("header .menu-toggle").click()
+
+    expect(page.locator("#site-menu")).to_be_visible()
+    axe_check(page)
+
+
+def test_phone_map_page_before_the_map_is_opened_is_accessible(
+    page, live_url, town_a, two_shops, axe_check
+):
+    page.set_viewport_size(PHONE)
+    page.goto(live_url(town_a, "/carte/"))
+
+    expect(page.locator("#town-map button.map-open")).to_be_visible()
+    axe_check(page)
+
+
+def test_campaign_delete_confirmation_is_accessible(
+    page, live_url, town_a, admin_a, two_shops, sign_in, axe_check
+):
+    campaign = two_shops.campaign
+    sign_in(page, town_a, admin_a.email, then=f"/gestion/campagnes/{campaign.pk}/supprimer/")
+
+    expect(page.locator("h1")).to_contain_text(campaign.title)
+    expect(page.locator("main form button[type=submit]")).to_be_visible()
+    axe_check(page)
+
+
+def test_phone_back_office_product_form_with_variants_is_accessible(
+    page, live_url, town_a, two_shops, sign_in, axe_check
+):
+    page.set_viewport_size(PHONE)
+    product = two_shops.grocery.products[0]
+    sign_in(page, town_a, two_shops.grocery.owner.email, then="/boutique/")
+    page.goto(live_url(town_a, f"/boutique/produits/{product.pk}/?variantes=1"))
+
+    expect(page.locator("main form .table-scroll table")).to_be_visible()
     axe_check(page)

@@ -74,6 +74,7 @@ def test_merchant_page_shows_its_pin_and_is_accessible(page, live_url, town_a, s
     page.goto(live_url(town_a, "/commerces/e2e-fromagerie-du-port/"))
 
     expect(page.locator("h1")).to_have_text("Fromagerie du Port")
+    page.locator("#merchant-map").scroll_into_view_if_needed()
     expect(page.locator("#merchant-map.leaflet-container")).to_be_visible()
     expect(page.locator("#merchant-map .leaflet-marker-icon")).to_have_count(1)
     expect(page.locator(".hours-today")).to_have_count(1)
