@@ -2,7 +2,7 @@
 (with its campaign, categories, open shops and products), the directory, a merchant, a
 product, the cart and the checkout; on a phone, the header with its menu open and the map
 waiting for its button, the back office's product form with its variants; the town
-administration's campaign deletion."""
+administration's campaign deletion; the back office's card payments page."""
 
 import pytest
 from playwright.sync_api import expect
@@ -124,4 +124,14 @@ def test_phone_back_office_product_form_with_variants_is_accessible(
     page.goto(live_url(town_a, f"/boutique/produits/{product.pk}/?variantes=1"))
 
     expect(page.locator("main form .table-scroll table")).to_be_visible()
+    axe_check(page)
+
+
+def test_back_office_payments_page_is_accessible(
+    page, live_url, town_a, two_shops, sign_in, axe_check
+):
+    sign_in(page, town_a, two_shops.grocery.owner.email, then="/boutique/paiements/")
+
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("main form button[type=submit]")).to_be_visible()
     axe_check(page)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from django_tenants.utils import schema_context
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from comptoir.accounts.models import User
 from marketplace.catalogue.models import Product
@@ -28,7 +28,7 @@ from tests.marketplace.orders.factories import order_place
 
 pytestmark = pytest.mark.e2e
 
-PHONE = {"width": 360, "height": 740}
+PHONE: ViewportSize = {"width": 360, "height": 740}
 
 # The page's width against the window's, and where its main heading starts in the document.
 MEASURE = """() => {
@@ -213,6 +213,7 @@ def test_every_back_office_page_fits_a_phone(phone, live_url, town_a, walk, sign
         "/boutique/horaires/",
         "/boutique/equipe/",
         "/boutique/messages/",
+        "/boutique/paiements/",
         f"/boutique/messages/nouveau/?commande={walk.order.reference}",
         f"/boutique/messages/{walk.conversation.pk}/",
         "/boutique/rendez-vous/",
