@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from comptoir.accounts.models import User
+from comptoir.phones import phone_normalise
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.demo import images
@@ -172,7 +173,10 @@ def _coordinate(rng: random.Random, low: float, high: float) -> Decimal:
 
 
 def _phone(rng: random.Random, prefix: str) -> str:
-    return f"{prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    """A made-up number of the town's area, stored as every phone is (E.164)."""
+    return phone_normalise(
+        f"{prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    )
 
 
 @dataclass
