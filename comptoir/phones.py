@@ -5,6 +5,8 @@ Every phone input is stored in E.164 ("+33479000000") by `phone_normalise`, and 
 ("04 79 00 00 00"), any other in the international one ("+44 20 7946 0958").
 """
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 _FRENCH_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT", "PM")
 # Longer than any number with its spaces and dots: more is not a phone number.
 PHONE_MAX_LENGTH = 30
+# What people write numbers with. Letters are refused: libphonenumber would read "04 79 AB CD"
+# as a keypad's vanity number (04 79 22 23).
+_PHONE_CHARACTERS = re.compile(r"[0-9+().\s/-]+")
 
 
 def _parsed(text: str) -> phonenumbers.PhoneNumber | None:
@@ -35,7 +40,8 @@ def phone_normalise(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    number = _parsed(text) if len(text) <= PHONE_MAX_LENGTH else None
+    typed_as_a_number = len(text) <= PHONE_MAX_LENGTH and _PHONE_CHARACTERS.fullmatch(text)
+    number = _parsed(text) if typed_as_a_number else None
     if number is None:
         raise ValidationError(
             _("Enter a valid phone number, like 06 12 34 56 78 or, from abroad, +44 20 7946 0958."),

@@ -463,7 +463,7 @@ def demo_shoppers_ensure(
                 street=f"{rng.randint(1, 90)} {rng.choice(profile.streets)}",
                 postcode=profile.postcodes[0],
                 city=town_name,
-                phone=_phone(rng, "06"),
+                phone=_phone(rng, "06 12"),
             )
         shoppers.append(user)
     return shoppers, made

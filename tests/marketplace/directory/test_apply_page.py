@@ -140,3 +140,17 @@ def test_town_b_s_categories_are_not_offered_nor_accepted_on_town_a(client_a, to
     assert response.status_code == 200
     with inside(town_a):
         assert not Merchant.objects.exists()
+
+
+def test_a_phone_that_is_not_a_number_is_shown_on_its_field_and_nothing_is_created(
+    client_a, town_a
+):
+    category = category_create(town_a)
+
+    response = client_a.post("/boutique/inscription/", form_data(category, phone="abc"))
+
+    assert response.status_code == 200
+    assert 'id="id_phone_error"' in response.content.decode()
+    with inside(town_a):
+        assert not Merchant.objects.exists()
+        assert not User.objects.filter(email="claire@fromagerie.test").exists()
