@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
+from comptoir.french import from_name
 from comptoir.phones import phone_normalise
 from marketplace.catalogue.services.stock import stock_take_for_lines
 from marketplace.directory.models import Merchant
@@ -64,7 +65,10 @@ def _validate_choice(
     names = {"shop": merchant.name}
     # No shop: its items joined the cart after the checkout was read, so nothing was chosen.
     if choice is None or shop is None:
-        raise CheckoutInvalid(_("Choose how to receive your order from %(shop)s.") % names)
+        raise CheckoutInvalid(
+            _("Choose how to receive your order %(from_shop)s.")
+            % {"from_shop": from_name(merchant.name)}
+        )
     if choice.fulfilment not in shop.fulfilments:
         raise CheckoutInvalid(
             _("%(shop)s does not offer this way of receiving an order: choose another one.") % names
@@ -181,7 +185,10 @@ def _place(
     for line in lines:
         refusal = variant_refusal(line.variant)
         if refusal:
-            raise CheckoutInvalid(f"{line.variant.product.title}: {refusal}")
+            raise CheckoutInvalid(
+                _("%(label)s: %(problem)s")
+                % {"label": line.variant.product.title, "problem": refusal}
+            )
     merchants = {line.variant.product.merchant_id: line.variant.product.merchant for line in lines}
     merchant_ids = sorted(merchants)
     shops = {
@@ -247,8 +254,6 @@ def _place(
     for order in orders:
         payment_provider_get(order.payment_method).start(order)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    # Robust: the orders are committed by then, so a broker hiccup is logged, not shown to the
-    # shopper as a failed checkout.
-    task_after_commit(checkout_confirmation_send, checkout.pk, robust=True)
+    task_after_commit(checkout_confirmation_send, checkout.pk)
     for order in orders:
-        task_after_commit(order_placed_notify_merchant, order.pk, robust=True)
+        task_after_commit(order_placed_notify_merchant, order.pk)

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 from unittest import mock
 
 import pytest
@@ -43,10 +44,13 @@ class Committed:
     carts: list[Cart] = field(default_factory=list)
 
 
-def _on_own_connection(town: Town, work: Callable[[], object]) -> object:
+_T = TypeVar("_T")
+
+
+def _on_own_connection(town: Town, work: Callable[[], _T]) -> _T:
     """Run `work` in the town's schema on a fresh thread and connection, committing as it goes."""
 
-    def run() -> object:
+    def run() -> _T:
         try:
             with inside(town):
                 return work()
