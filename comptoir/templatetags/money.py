@@ -6,17 +6,9 @@ euro sign follows a no-break space, as French typography wants (and so a price n
 
 from django import template
 
+from comptoir.money import euros_format
+
 register = template.Library()
-
-THOUSANDS_SEPARATOR = "\u202f"
-CURRENCY_SEPARATOR = "\u00a0"
-
-
-def euros_format(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, remainder = divmod(abs(cents), 100)
-    grouped = f"{whole:,}".replace(",", THOUSANDS_SEPARATOR)
-    return f"{sign}{grouped},{remainder:02d}{CURRENCY_SEPARATOR}€"
 
 
 @register.filter

@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.appointments.services import CAPACITY_RANGE, DURATION_RANGE
+from comptoir.forms import LongTextField, PhoneField
+from marketplace.appointments.services import CAPACITY_RANGE, DURATION_RANGE, NOTE_MAX_LENGTH
 from marketplace.directory.models import OpeningHours
 
 
@@ -14,10 +15,10 @@ class BookingForm(forms.Form):
     )
     name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(label=_("Your e-mail"), help_text=_("The confirmation is sent here."))
-    phone = forms.CharField(label=_("Your phone"), max_length=30, required=False)
-    note = forms.CharField(
+    phone = PhoneField(label=_("Your phone"), required=False)
+    note = LongTextField(
         label=_("A note for the shop"),
-        max_length=1000,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

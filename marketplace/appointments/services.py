@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
+from comptoir.phones import phone_normalise
 from comptoir.town import town_time_zone
 from marketplace.appointments.errors import (
     AppointmentInvalid,
@@ -33,6 +34,7 @@ from marketplace.directory.selectors import merchants_visible
 SLOT_HORIZON_DAYS = 28
 DURATION_RANGE = (5, 480)
 CAPACITY_RANGE = (1, 50)
+NOTE_MAX_LENGTH = 1000
 
 
 def _require_member(*, actor: User, merchant_id: int) -> None:
@@ -181,10 +183,15 @@ def _clean_contact(*, name: str, email: str, phone: str, note: str) -> dict[str,
         validate_email(email)
     except ValidationError:
         raise AppointmentInvalid(_("Enter a valid e-mail address."), field="email") from None
-    if len(phone) > 30:
-        raise AppointmentInvalid(_("The phone number is too long."), field="phone")
-    if len(note) > 1000:
-        raise AppointmentInvalid(_("The note is at most 1000 characters long."), field="note")
+    try:
+        phone = phone_normalise(phone)
+    except ValidationError as error:
+        raise AppointmentInvalid(" ".join(error.messages), field="phone") from None
+    if len(note) > NOTE_MAX_LENGTH:
+        raise AppointmentInvalid(
+            _("The note is at most %(max)d characters long.") % {"max": NOTE_MAX_LENGTH},
+            field="note",
+        )
     return {"name": name, "email": email, "phone": phone, "note": note}
 
 

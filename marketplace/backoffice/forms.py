@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.forms import LongTextField
+
 
 class StaffInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"))
@@ -10,7 +12,7 @@ class StaffInviteForm(forms.Form):
 class ReasonForm(forms.Form):
     """Why an order is refused or cancelled: the customer reads it."""
 
-    reason = forms.CharField(
+    reason = LongTextField(
         label=_("Reason given to the customer"),
         max_length=255,
         widget=forms.Textarea(attrs={"rows": 2}),

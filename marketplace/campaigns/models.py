@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 TITLE_MAX_LENGTH = 120
 SLUG_MAX_LENGTH = 140
 IMAGE_ALT_MAX_LENGTH = 200
+# The campaign's page text: a few paragraphs (the form and the service hold it to this).
+TEXT_MAX_LENGTH = 5000
 
 
 class Campaign(models.Model):

@@ -24,6 +24,7 @@ from marketplace.campaigns.errors import CampaignForbidden, CampaignInvalid, Cam
 from marketplace.campaigns.models import (
     IMAGE_ALT_MAX_LENGTH,
     SLUG_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Campaign,
 )
@@ -80,6 +81,8 @@ def _checked(
         errors["title"] = [
             _("Keep the title under %(max)d characters.") % {"max": TITLE_MAX_LENGTH}
         ]
+    if len(text.strip()) > TEXT_MAX_LENGTH:
+        errors["text"] = [_("Keep the text under %(max)d characters.") % {"max": TEXT_MAX_LENGTH}]
     if ends_on < starts_on:
         errors["ends_on"] = [_("The last day cannot come before the first day.")]
     image_alt = image_alt.strip()

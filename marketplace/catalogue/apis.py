@@ -12,7 +12,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from comptoir.http import TownAPIRequest
-from comptoir.templatetags.money import euros_format
+from comptoir.money import euros_format
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import (
     Availability,

@@ -14,17 +14,16 @@ form with `form.add_service_errors(error.errors)`:
             form.add_service_errors(error.errors)
 """
 
-import re
 from typing import TypedDict, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.templatetags.money import euros_format
+from comptoir.forms import EurosField, LongTextField
 from marketplace.catalogue.models import Product, Variant
 from marketplace.catalogue.services.products import (
+    DESCRIPTION_MAX_LENGTH,
     MAX_PRICE_CENTS,
     MAX_STOCK,
     VariantChange,
@@ -32,41 +31,15 @@ from marketplace.catalogue.services.products import (
 )
 from marketplace.directory.models import Category
 
-_EUROS = re.compile(r"^(?P<whole>\d{1,7})(?:[.,](?P<cents>\d{1,2}))?$")
 
-
-def euros_to_cents(text: str) -> int:
-    """ "12,50", "12.5", "1 234,50 €", "12" → cents; anything else is a ValidationError."""
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text or "")
-    match = _EUROS.match(cleaned)
-    if not match:
-        raise ValidationError(_("Enter a price in euros, like 12,50."), code="price")
-    cents = int(match["whole"]) * 100 + int((match["cents"] or "0").ljust(2, "0"))
-    if cents > MAX_PRICE_CENTS:
-        raise ValidationError(_("The price is too high: check it."), code="price_max")
-    return cents
-
-
-def cents_to_euros(cents: int | None) -> str:
-    """Cents as typed back in a form: "12,50" (no thousands separator, no sign)."""
-    return "" if cents is None else euros_format(cents).replace("\u202f", "").split("\u00a0")[0]
-
-
-class PriceField(forms.Field):
-    """Euros as people type them ("12,50"), cleaned to integer cents."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "maxlength": 16})
-
-    def to_python(self, value: object) -> int | None:
-        text = str(value or "").strip()
-        return euros_to_cents(text) if text else None
-
-    def has_changed(self, initial: object, data: object) -> bool:
-        try:
-            before = euros_to_cents(str(initial)) if initial not in (None, "") else None
-            return before != self.to_python(data)
-        except ValidationError:
-            return True
+def _price_field(**kwargs: object) -> EurosField:
+    """A price in euros ("12,50"): a product is never free, so 0 € is refused."""
+    return EurosField(
+        label=_("Price incl. VAT (€)"),
+        min_cents=1,
+        max_cents=MAX_PRICE_CENTS,
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def _stock_field(**kwargs: object) -> forms.IntegerField:
@@ -118,9 +91,11 @@ class ProductForm(forms.Form):
         help_text=_("Read aloud to people who cannot see it, e.g. “red wool scarf, folded”."),
     )
     title = forms.CharField(label=_("Title"), max_length=150)
-    price = PriceField(label=_("Price incl. VAT (€)"))
+    price = _price_field(help_text=_("In euros, e.g. 12,50."))
     stock = _stock_field(initial=0)
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea)
+    description = LongTextField(
+        label=_("Description"), required=False, max_length=DESCRIPTION_MAX_LENGTH
+    )
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False
     )
@@ -166,7 +141,7 @@ class ProductForm(forms.Form):
             "is_published": product.is_published,
         }
         if len(variants) == 1:
-            initial["price"] = cents_to_euros(variants[0].price_cents)
+            initial["price"] = variants[0].price_cents
             initial["stock"] = variants[0].stock
         return initial
 
@@ -208,11 +183,7 @@ class VariantForm(forms.Form):
     sku = forms.CharField(
         label=_("SKU"), max_length=64, required=False, help_text=_("Left empty, one is made.")
     )
-    price = PriceField(
-        label=_("Price incl. VAT (€)"),
-        required=False,
-        help_text=_("Left empty: the product's price."),
-    )
+    price = _price_field(required=False, help_text=_("Left empty: the product's price."))
     stock = _stock_field(initial=0, required=False)
 
     @classmethod
@@ -223,7 +194,7 @@ class VariantForm(forms.Form):
             "size": variant.size,
             "colour": variant.colour,
             "sku": variant.sku,
-            "price": cents_to_euros(variant.price_cents),
+            "price": variant.price_cents,
             "stock": variant.stock,
         }
 
@@ -270,7 +241,7 @@ class BulkVariantForm(forms.Form):
     """One line of the bulk edit: a variant, its new price and/or its new stock."""
 
     variant_id = forms.IntegerField(widget=forms.HiddenInput)
-    price = PriceField(label=_("Price incl. VAT (€)"), required=False)
+    price = _price_field(required=False)
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, required=False)
 
 
@@ -294,7 +265,7 @@ class BaseBulkEditFormSet(forms.BaseFormSet):
         return [
             {
                 "variant_id": variant.pk,
-                "price": cents_to_euros(variant.price_cents),
+                "price": variant.price_cents,
                 "stock": variant.stock,
             }
             for variant in variants

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 
 from comptoir.accounts.models import User
 from comptoir.french import de_name
+from comptoir.phones import phone_normalise
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.demo import images
@@ -176,7 +177,10 @@ def _coordinate(rng: random.Random, low: float, high: float) -> Decimal:
 
 
 def _phone(rng: random.Random, prefix: str) -> str:
-    return f"{prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    """A made-up number of the town's area, stored as every phone is (E.164)."""
+    return phone_normalise(
+        f"{prefix} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+    )
 
 
 @dataclass
@@ -463,7 +467,7 @@ def demo_shoppers_ensure(
                 street=f"{rng.randint(1, 90)} {rng.choice(profile.streets)}",
                 postcode=profile.postcodes[0],
                 city=town_name,
-                phone=_phone(rng, "06"),
+                phone=_phone(rng, "06 12"),
             )
         shoppers.append(user)
     return shoppers, made

@@ -26,10 +26,6 @@ class ApplicationNotPending(DirectoryError):
     """The merchant's application was already decided."""
 
 
-class AccountConflict(DirectoryError):
-    """The e-mail belongs to an account whose password was not given."""
-
-
 class InvalidMerchantData(DirectoryError):
     """Profile fields that do not validate; `errors` maps each field to its messages."""
 

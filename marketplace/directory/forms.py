@@ -11,10 +11,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import User
+from comptoir.forms import EurosField, LongTextField, PhoneField
 from marketplace.directory.errors import DirectoryError, InvalidMerchantData
 from marketplace.directory.models import Category, Merchant, MerchantPhoto, OpeningHours
 from marketplace.directory.selectors import DirectoryFilters, categories_for_filters
-from marketplace.directory.services.merchants import PROFILE_FIELDS
+from marketplace.directory.services.merchants import (
+    DELIVERY_FEE_MAX_CENTS,
+    DESCRIPTION_MAX_LENGTH,
+    PROFILE_FIELDS,
+)
 from marketplace.directory.services.opening_hours import MAX_RANGES_PER_DAY
 
 SEARCH_MAX_LENGTH = 100
@@ -66,7 +71,7 @@ class MerchantRegisterForm(_CategoryTreeMixin, forms.Form):
     address = forms.CharField(label=_("Address"), max_length=255)
     postcode = forms.CharField(label=_("Postcode"), max_length=10)
     city = forms.CharField(label=_("City"), max_length=100)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = PhoneField(label=_("Phone"), required=False)
     siret = forms.CharField(
         label=_("SIRET"),
         max_length=17,
@@ -81,7 +86,10 @@ class MerchantRegisterForm(_CategoryTreeMixin, forms.Form):
         label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("A new password, or the one of your account if you already have one here."),
+        help_text=_(
+            "The password of the account this application creates. Already have an account "
+            "here? Sign in first."
+        ),
     )
 
     def __init__(self, *args: Any, user: User | AnonymousUser | None = None, **kwargs: Any) -> None:
@@ -92,6 +100,14 @@ class MerchantRegisterForm(_CategoryTreeMixin, forms.Form):
             del self.fields["full_name"]
             self.fields["email"].initial = user.email
             self.fields["email"].help_text = _("Where the town writes to you about this shop.")
+
+
+def _delivery_fee_field(label: Any) -> EurosField:
+    return EurosField(
+        label=label,
+        max_cents=DELIVERY_FEE_MAX_CENTS,
+        help_text=_("In euros, e.g. 3,50; 0 means free delivery."),
+    )
 
 
 def _profile_formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
@@ -113,9 +129,17 @@ class MerchantProfileForm(_CategoryTreeMixin, forms.ModelForm):
             "latitude": _("Decimal degrees, e.g. 45.688374. Your pin on the map."),
             "longitude": _("Decimal degrees, e.g. 5.915300."),
             "sells_online": _("Off: your page shows your shop, hours and contact only."),
-            "local_delivery_fee_cents": _("In cents: 350 for 3,50 €."),
-            "postal_delivery_fee_cents": _("In cents: 690 for 6,90 €."),
         }
+
+    description = LongTextField(
+        label=_("Description"),
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        help_text=_("Your shop in a few words: what you sell or do, what makes it yours."),
+    )
+    phone = PhoneField(label=_("Phone"), required=False)
+    local_delivery_fee_cents = _delivery_fee_field(_("Local delivery fee (€)"))
+    postal_delivery_fee_cents = _delivery_fee_field(_("Postal delivery fee (€)"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -57,6 +57,67 @@ def merchant_application_notify(merchant_id: int) -> bool:
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def merchant_application_confirm(merchant_id: int) -> bool:
+    """Tell the applicant their application arrived and where their back office is. Sends
+    once, however retried."""
+    merchant = Merchant.objects.filter(pk=merchant_id).first()
+    recipients = merchant_owner_emails(merchant_id=merchant_id) if merchant else []
+    if merchant is None or not recipients:
+        return False
+
+    def send() -> None:
+        town = current_town()
+        with override(settings.LANGUAGE_CODE):
+            context = {
+                "town": town,
+                "merchant": merchant,
+                "backoffice_link": town.build_url("/boutique/"),
+            }
+            send_mail(
+                subject=_("Your application to the portal %(of_town)s was received")
+                % {"of_town": of_name(town.name)},
+                message=render_to_string("directory/email/application_confirm.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+
+    return send_once(purpose="directory.merchant_application_confirm", key=merchant.pk, send=send)
+
+
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def merchant_application_existing_account(email: str, trade_name: str, attempt: str) -> bool:
+    """Someone applied, signed out, with the e-mail of an existing account: nothing was made,
+    and the account's owner is told how to apply from it (the form said only "check your
+    e-mail"). `attempt` names this application, so a retried task sends once."""
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+
+    def send() -> None:
+        town = current_town()
+        apply_path = reverse("directory:apply", urlconf=settings.ROOT_URLCONF)
+        login_path = reverse("accounts:login", urlconf=settings.ROOT_URLCONF)
+        with override(settings.LANGUAGE_CODE):
+            context = {
+                "town": town,
+                "trade_name": trade_name,
+                "sign_in_link": town.build_url(f"{login_path}?{urlencode({'next': apply_path})}"),
+                "reset_link": _town_url(town, "accounts:password_reset"),
+            }
+            send_mail(
+                subject=_("Your application to the portal %(of_town)s")
+                % {"of_town": of_name(town.name)},
+                message=render_to_string(
+                    "directory/email/application_existing_account.txt", context
+                ),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+
+    return send_once(purpose="directory.application_existing_account", key=attempt, send=send)
+
+
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
 def merchant_decision_notify(merchant_id: int) -> bool:
     """Tell the applicant the town approved or refused their shop (it is decided only once).
     Sends once, however retried."""

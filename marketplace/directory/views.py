@@ -2,7 +2,6 @@
 and the form to apply as a merchant."""
 
 from django.conf import settings
-from django.contrib.auth import login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -215,12 +214,15 @@ def embed_help(request: TownRequest) -> HttpResponse:
 
 
 def merchant_apply(request: TownRequest) -> HttpResponse:
-    """A person applies to list their shop: the town approves it before it is shown."""
+    """A person applies to list their shop: the town approves it before it is shown.
+
+    Signed out, the answer is the same whether or not the e-mail has an account here (the
+    service e-mails that account's owner instead), and nobody is signed in by this form."""
     form = MerchantRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            merchant = merchant_register(
+            merchant_register(
                 trade_name=data["trade_name"],
                 category=data["category"],
                 address=data["address"],
@@ -236,9 +238,6 @@ def merchant_apply(request: TownRequest) -> HttpResponse:
         except DirectoryError as error:
             form_add_service_error(form, error)
         else:
-            if not request.user.is_authenticated:
-                owner = merchant.members.select_related("user").get().user
-                login(request, owner, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("directory:apply_done")
     return render(request, "directory/apply.html", {"form": form})
 

@@ -10,12 +10,13 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.templatetags.money import euros_format
+from comptoir.forms import LongTextField, PhoneField
+from comptoir.money import euros_format
 from marketplace.orders.fulfilment import DELIVERIES, delivery_fee_cents
 from marketplace.orders.models import Order
 from marketplace.orders.selectors import ShopCheckout
 from marketplace.orders.services.cart import MAX_LINE_QUANTITY
-from marketplace.orders.services.checkout import Contact, FulfilmentChoice
+from marketplace.orders.services.checkout import NOTE_MAX_LENGTH, Contact, FulfilmentChoice
 
 Fulfilment = Order.Fulfilment
 
@@ -46,12 +47,10 @@ class ContactForm(forms.Form):
         help_text=_("Your confirmation and the tracking links are sent there."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Mobile phone"),
-        max_length=30,
         required=False,
         help_text=_("Optional: the shops can call you, and you get a text when it is ready."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     # Made when the form is shown; the same key twice means the same checkout submitted twice.
     idempotency_key = forms.CharField(max_length=64, widget=forms.HiddenInput)
@@ -110,10 +109,10 @@ class ShopFulfilmentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
-    note = forms.CharField(
+    note = LongTextField(
         label=_("A note for the shop"),
         required=False,
-        max_length=1000,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.models import User
+from comptoir.forms import PhoneField
 from marketplace.shoppers.errors import ShopperError
 from marketplace.shoppers.models import Address
 
@@ -49,6 +50,8 @@ class SignUpForm(forms.Form):
 
 
 class AddressForm(forms.ModelForm):
+    phone = PhoneField(label=_("Phone"), required=False)
+
     class Meta:
         model = Address
         fields = ["label", "recipient", "street", "postcode", "city", "phone"]
@@ -59,7 +62,6 @@ class AddressForm(forms.ModelForm):
                 attrs={"autocomplete": "postal-code", "inputmode": "numeric"}
             ),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
-            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
 
 

@@ -25,6 +25,7 @@ from PIL import Image
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
 from comptoir.page_cache import shop_window_changed
+from comptoir.phones import phone_display, phone_normalise
 from comptoir.routing import town_routing_forget
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
@@ -54,7 +55,6 @@ IMAGE_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp", "GIF": "gif"}
 MIN_CONTRAST_WITH_WHITE = 4.5
 
 _COLOUR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}")
-_PHONE_PATTERN = re.compile(r"[0-9+().\s-]*")
 
 
 class TownBrandingInvalid(Exception):
@@ -174,8 +174,12 @@ def _validated(fields: Mapping[str, Any]) -> dict[str, Any]:
                     validate_email(value)
                 except ValidationError:
                     errors[name] = [_("Enter a valid e-mail address.")]
-            elif name == "contact_phone" and not _PHONE_PATTERN.fullmatch(value):
-                errors[name] = [_("A phone number has only digits, spaces and + . - ( ).")]
+            elif name == "contact_phone":
+                try:
+                    # Shown as is by the portal's footer: kept as people read it.
+                    value = phone_display(phone_normalise(value))
+                except ValidationError as error:
+                    errors[name] = list(error.messages)
             cleaned[name] = value.lower() if name == "contact_email" else value
     if errors:
         raise TownBrandingInvalid(errors)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
+from comptoir.money import MAX_AMOUNT_CENTS
 from comptoir.page_cache import shop_window_changed
 from comptoir.slugs import slug_free
 from marketplace.catalogue.errors import ProductInvalid, ProductNotFound
@@ -30,8 +31,9 @@ from marketplace.directory.models import Category, Merchant
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
 
-# A million euros: more is a typing slip (and the column is a 32-bit integer).
-MAX_PRICE_CENTS = 100_000_000
+MAX_PRICE_CENTS = MAX_AMOUNT_CENTS
+# A few pages: enough to describe a product, not enough to break its page.
+DESCRIPTION_MAX_LENGTH = 5000
 MAX_STOCK = 1_000_000
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "MPO"})
@@ -83,6 +85,8 @@ def _price_error(value: object) -> str | None:
         return _("The price must be a whole number of cents.")
     if value < 0:
         return _("The price cannot be negative.")
+    if value == 0:
+        return _("A product is not free: give its price.")
     if value > MAX_PRICE_CENTS:
         return _("The price is too high: check it.")
     return None
@@ -116,7 +120,13 @@ def _fields_validated(fields: dict[str, object], errors: dict[str, list[str]]) -
             )
         cleaned["title"] = title
     if "description" in fields:
-        cleaned["description"] = str(fields["description"] or "").strip()
+        description = str(fields["description"] or "").strip()
+        if len(description) > DESCRIPTION_MAX_LENGTH:
+            errors.setdefault("description", []).append(
+                _("The description is at most %(max)d characters long.")
+                % {"max": DESCRIPTION_MAX_LENGTH}
+            )
+        cleaned["description"] = description
     if "tags" in fields:
         tags = _tags_normalised(str(fields["tags"] or ""))
         if len(tags) > _TAGS_MAX:

@@ -1,7 +1,9 @@
 """Merchants: applying to the town's portal, the town's decision, and keeping a profile."""
 
+import secrets
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -12,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
+from comptoir.money import euros_format
+from comptoir.phones import phone_normalise
 from comptoir.slugs import slug_free
 from marketplace.directory.errors import (
-    AccountConflict,
     ApplicationNotPending,
     InvalidMerchantData,
     NotAllowed,
@@ -52,6 +55,9 @@ PROFILE_FIELDS: tuple[str, ...] = (
 )
 MAX_PHOTOS = 12
 REJECTION_REASON_MAX_LENGTH = 2000
+DESCRIPTION_MAX_LENGTH = 5000
+# A thousand euros: more is a typing slip.
+DELIVERY_FEE_MAX_CENTS = 100_000
 
 
 def merchant_require_member(*, actor: User, merchant_id: int) -> None:
@@ -82,6 +88,17 @@ def _merchant_slug_free(name: str) -> str:
 def _profile_rules(merchant: Merchant) -> dict[str, list[str]]:
     """Rules across fields: a switch that cannot work as set is refused with its reason."""
     errors: dict[str, list[str]] = {}
+    if len(merchant.description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [
+            _("The description is at most %(max)d characters long.")
+            % {"max": DESCRIPTION_MAX_LENGTH}
+        ]
+    for fee in ("local_delivery_fee_cents", "postal_delivery_fee_cents"):
+        if (getattr(merchant, fee) or 0) > DELIVERY_FEE_MAX_CENTS:
+            errors[fee] = [
+                _("A delivery fee is at most %(max)s: check it.")
+                % {"max": euros_format(DELIVERY_FEE_MAX_CENTS)}
+            ]
     if merchant.offers_local_delivery and not merchant.local_delivery_zone.strip():
         errors["local_delivery_zone"] = [_("Say where you deliver (streets, districts, towns).")]
     if (merchant.latitude is None) != (merchant.longitude is None):
@@ -103,49 +120,56 @@ def _profile_rules(merchant: Merchant) -> dict[str, list[str]]:
     return errors
 
 
-def _merchant_validate(merchant: Merchant, *, exclude: list[str] | None = None) -> None:
+def _merchant_errors(merchant: Merchant) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
-        merchant.full_clean(exclude=exclude, validate_unique=False)
+        merchant.full_clean(validate_unique=False)
     except ValidationError as error:
         errors.update(_validation_errors(error))
     for field, messages in _profile_rules(merchant).items():
         errors.setdefault(field, []).extend(messages)
-    if errors:
-        raise InvalidMerchantData(errors)
+    return errors
 
 
-def _applicant_account(
-    *, user: User | None, email: str, password: str | None, full_name: str
-) -> tuple[User, bool]:
-    """The account that will own the shop: the signed-in user, an existing account proven by
-    its password, or a new one. Returns (user, created)."""
-    if user is not None and user.is_authenticated:
-        return user, False
-    email = User.objects.normalize_email(email).strip().lower()
-    if not email:
-        raise InvalidMerchantData({"email": [_("Enter your e-mail address.")]})
-    existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        if not (password and existing.is_active and existing.check_password(password)):
-            raise AccountConflict(
-                _(
-                    "An account already uses this e-mail address: enter its password, "
-                    "or sign in first."
-                ),
-                field="password",
-            )
-        return existing, False
-    if not password:
-        raise InvalidMerchantData({"password": [_("Choose a password.")]})
-    new_user = User(email=email, full_name=full_name.strip())
+def _phone_normalised(merchant: Merchant) -> dict[str, list[str]]:
+    """Store the merchant's phone in E.164; its error when it is not a phone number."""
     try:
-        validate_password(password, user=new_user)
+        merchant.phone = phone_normalise(merchant.phone)
     except ValidationError as error:
-        raise InvalidMerchantData({"password": list(error.messages)}) from error
+        return {"phone": list(error.messages)}
+    return {}
+
+
+def _new_applicant_errors(
+    *, email: str, password: str | None, full_name: str
+) -> dict[str, list[str]]:
+    """What is wrong with the e-mail and password of a person applying signed out. The same
+    rules whether or not the e-mail has an account here: the answer must not tell."""
+    if not email:
+        return {"email": [_("Enter your e-mail address.")]}
+    if not password:
+        return {"password": [_("Choose a password.")]}
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name.strip()))
+    except ValidationError as error:
+        return {"password": list(error.messages)}
+    return {}
+
+
+def _applicant_account_create(*, email: str, password: str, full_name: str) -> User | None:
+    """The new account that will own the shop; None when the e-mail already has one (maybe
+    made a moment ago by the same form sent twice)."""
+    if User.objects.filter(email__iexact=email).exists():
+        make_password(password)  # as long as the new account's hashing: the delay tells nothing
+        return None
+    new_user = User(email=email, full_name=full_name.strip())
     new_user.set_password(password)
-    new_user.save()
-    return new_user, True
+    try:
+        with transaction.atomic():
+            new_user.save()
+    except IntegrityError:
+        return None
+    return new_user
 
 
 @transaction.atomic(durable=True)
@@ -162,18 +186,26 @@ def merchant_register(
     full_name: str = "",
     phone: str = "",
     siret: str = "",
-) -> Merchant:
+) -> Merchant | None:
     """A person applies to list their shop (or association, service, activity) on the portal.
 
-    Creates the merchant, awaiting the town's approval, with the applicant as its owner (the
-    signed-in `user`, the existing account of `email` when `password` is its own, or a new
-    account). The town's administrators are e-mailed once the application is saved.
-    """
-    from marketplace.directory.tasks import merchant_application_notify
+    Creates the merchant, awaiting the town's approval, with the applicant as its owner: the
+    signed-in `user`, or a new account of `email` and `password`. The applicant and the town's
+    administrators are e-mailed once the application is saved.
 
-    owner, _created = _applicant_account(
-        user=user, email=email, password=password, full_name=full_name
+    Signed out, the e-mail may belong to an existing account: then nothing is created and no
+    password is checked (that would let anyone try passwords, or learn who has an account);
+    the account's owner is e-mailed how to apply from their account, and the result is None.
+    The caller answers the same in both cases.
+    """
+    from marketplace.directory.tasks import (
+        merchant_application_confirm,
+        merchant_application_existing_account,
+        merchant_application_notify,
     )
+
+    signed_in = user is not None and user.is_authenticated
+    email = User.objects.normalize_email(email).strip().lower()
     merchant = Merchant(
         name=trade_name.strip(),
         category=category,
@@ -181,12 +213,32 @@ def merchant_register(
         address=address.strip(),
         postcode=postcode.strip(),
         city=city.strip(),
-        email=(email.strip().lower() or owner.email),
+        email=email or (user.email if signed_in and user is not None else ""),
         phone=phone.strip(),
         siret=siret.replace(" ", ""),
     )
     merchant.slug = _merchant_slug_free(merchant.name or "commerce")
-    _merchant_validate(merchant)
+    errors = _phone_normalised(merchant)
+    errors.update(_merchant_errors(merchant))
+    if not signed_in:
+        errors.update(_new_applicant_errors(email=email, password=password, full_name=full_name))
+    if errors:
+        raise InvalidMerchantData(errors)
+    if signed_in and user is not None:
+        owner = user
+    else:
+        new_owner = _applicant_account_create(
+            email=email, password=password or "", full_name=full_name
+        )
+        if new_owner is None:
+            task_after_commit(
+                merchant_application_existing_account,
+                email,
+                merchant.name,
+                secrets.token_urlsafe(16),
+            )
+            return None
+        owner = new_owner
     for attempt in range(5):
         try:
             with transaction.atomic():
@@ -199,6 +251,7 @@ def merchant_register(
             merchant.slug = _merchant_slug_free(merchant.name)
     MerchantMember.objects.create(merchant=merchant, user=owner, role=MerchantMember.Role.OWNER)
     task_after_commit(merchant_application_notify, merchant.pk)
+    task_after_commit(merchant_application_confirm, merchant.pk)
     return merchant
 
 
@@ -271,7 +324,10 @@ def merchant_profile_update(*, merchant_id: int, actor: User, **changes: Any) ->
             setattr(merchant, field, value)
         if "siret" in changes:
             merchant.siret = merchant.siret.replace(" ", "")
-        _merchant_validate(merchant)
+        errors = _phone_normalised(merchant) if "phone" in changes else {}
+        errors.update(_merchant_errors(merchant))
+        if errors:
+            raise InvalidMerchantData(errors)
         merchant.save(update_fields=[*changes, "updated_at"])
         if {"name", "category"} & set(changes):
             merchant_name_or_category_changed.send(sender=Merchant, merchant_id=merchant_id)

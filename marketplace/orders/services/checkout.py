@@ -9,6 +9,7 @@ two carts holding the same items in opposite orders queue instead of deadlocking
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 from comptoir.french import from_name
+from comptoir.phones import phone_normalise
 from marketplace.catalogue.services.stock import stock_take_for_lines
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
@@ -28,6 +30,8 @@ from marketplace.orders.services.references import order_reference_new
 from marketplace.orders.tasks import checkout_confirmation_send, order_placed_notify_merchant
 
 Fulfilment = Order.Fulfilment
+# What a shopper may write to a shop with the order: a few lines, not a letter.
+NOTE_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,11 @@ def _validate_choice(
                 _("This pickup time at %(shop)s is no longer available: choose another one.")
                 % names
             )
+    if len(choice.note.strip()) > NOTE_MAX_LENGTH:
+        raise CheckoutInvalid(
+            _("The note for %(shop)s is at most %(max)d characters long.")
+            % (names | {"max": NOTE_MAX_LENGTH})
+        )
     if choice.fulfilment in DELIVERIES and not (
         choice.address.strip() and choice.postcode.strip() and choice.city.strip()
     ):
@@ -88,11 +97,16 @@ def _validate_choice(
     return shop
 
 
-def _validate_contact(contact: Contact) -> None:
+def _contact_phone(contact: Contact) -> str:
+    """The contact's phone in E.164, once the contact holds."""
     if not contact.name.strip():
         raise CheckoutInvalid(_("Give your name, so the shops know who comes."))
     if "@" not in contact.email:
         raise CheckoutInvalid(_("Give an e-mail address: your confirmation is sent there."))
+    try:
+        return phone_normalise(contact.phone)
+    except ValidationError as error:
+        raise CheckoutInvalid(" ".join(error.messages)) from None
 
 
 def checkout_place(
@@ -119,7 +133,7 @@ def checkout_place(
     existing = Checkout.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return _twin_of(existing, cart=cart)
-    _validate_contact(contact)
+    phone = _contact_phone(contact)
     if cart is None:
         raise CheckoutInvalid(_("Your cart is empty."))
     try:
@@ -132,7 +146,7 @@ def checkout_place(
                         customer=customer,
                         contact_name=contact.name.strip(),
                         contact_email=contact.email.strip(),
-                        contact_phone=contact.phone.strip(),
+                        contact_phone=phone,
                         language=get_language() or "",
                     )
             except IntegrityError:

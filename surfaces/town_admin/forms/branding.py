@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.forms import PhoneField, text_limit_help
 from tenants.models import Town
 from tenants.services.branding import IMAGE_FIELDS, TEXT_MAX_LENGTHS
 
@@ -18,11 +19,11 @@ def _text(
     label: "StrOrPromise", name: str, *, required: bool = False, **kwargs: Any
 ) -> forms.CharField:
     widget = kwargs.pop("widget", forms.TextInput)
+    limit = TEXT_MAX_LENGTHS[name]
+    if widget is forms.Textarea:
+        kwargs["help_text"] = text_limit_help(limit, kwargs.get("help_text", ""))
     return forms.CharField(
-        label=label,
-        required=required,
-        widget=widget(attrs={"maxlength": TEXT_MAX_LENGTHS[name]}),
-        **kwargs,
+        label=label, required=required, max_length=limit, widget=widget, **kwargs
     )
 
 
@@ -79,7 +80,7 @@ class BrandingForm(forms.Form):
     tagline = _text(_("Tagline"), "tagline")
     welcome_text = _text(_("Welcome text"), "welcome_text", widget=forms.Textarea)
     contact_email = _text(_("Contact e-mail"), "contact_email", widget=forms.EmailInput)
-    contact_phone = _text(_("Contact phone"), "contact_phone")
+    contact_phone = PhoneField(label=_("Contact phone"), required=False)
     contact_address = _text(_("Contact address"), "contact_address")
     legal_notice = _text(_("Legal notice"), "legal_notice", required=True, widget=forms.Textarea)
     accessibility_statement = _text(
@@ -100,7 +101,6 @@ class BrandingForm(forms.Form):
 
     def __init__(self, *args: Any, town: Town, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["contact_phone"].widget.input_type = "tel"
         for name in IMAGE_FIELDS:
             # Nothing to remove: the checkbox would only confuse.
             if not getattr(town, name):

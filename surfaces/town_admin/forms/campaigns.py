@@ -7,7 +7,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.campaigns.models import IMAGE_ALT_MAX_LENGTH, TITLE_MAX_LENGTH, Campaign
+from comptoir.forms import LongTextField
+from marketplace.campaigns.models import (
+    IMAGE_ALT_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Campaign,
+)
 from marketplace.campaigns.services import MAX_FEATURED
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import products_visible
@@ -19,6 +25,8 @@ _PRODUCT_PATH = re.compile(r"/produits/(?P<slug>[-a-zA-Z0-9_]+)/?")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 # More lines than this is not a list of products but a paste gone wrong.
 _MAX_PRODUCT_LINES = 100
+# A hundred page addresses of a long host and slug; more is not a list of products either.
+_MAX_PRODUCTS_TEXT = _MAX_PRODUCT_LINES * 200
 
 
 class MerchantChoiceField(forms.ModelMultipleChoiceField):
@@ -33,9 +41,10 @@ def product_lines(products: list[Product]) -> str:
 
 class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=TITLE_MAX_LENGTH)
-    text = forms.CharField(
+    text = LongTextField(
         label=_("Text"),
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "What the campaign is about; shown on its page and, shortened, on the home page."
@@ -66,6 +75,7 @@ class CampaignForm(forms.Form):
     products = forms.CharField(
         label=_("Featured products"),
         required=False,
+        max_length=_MAX_PRODUCTS_TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_(
             "One product per line: the address of its page on the portal (…/produits/…/). "

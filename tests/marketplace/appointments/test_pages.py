@@ -160,3 +160,24 @@ def test_slots_beyond_the_horizon_or_past_are_not_offered(client_a, town_a, salo
     offered = [slot.pk for _day, slots in response.context["days"] for slot in slots]
     assert offered == [soon.pk]
     assert far.pk not in offered
+
+
+def test_a_phone_that_is_not_a_number_is_refused_on_its_field_and_books_nothing(
+    client_a, town_a, salon_a
+):
+    slot = slot_add(town_a, salon_a)
+
+    response = client_a.post(f"/commerces/{salon_a.slug}/rendez-vous/", _form(slot, phone="abc"))
+
+    assert response.status_code == 400
+    assert "Saisissez un numéro de téléphone valide" in response.content.decode()
+    assert reload(town_a, slot).booked == 0
+
+
+def test_the_booked_phone_is_stored_in_e164(client_a, town_a, salon_a):
+    slot = slot_add(town_a, salon_a)
+
+    client_a.post(f"/commerces/{salon_a.slug}/rendez-vous/", _form(slot, phone="06 12 34 56 78"))
+
+    with inside(town_a):
+        assert Appointment.objects.get().phone == "+33612345678"

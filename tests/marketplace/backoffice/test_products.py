@@ -285,6 +285,82 @@ def test_owner_duplicates_a_product(owner_client, town_a, shop_a):
 # --- bulk edit ----------------------------------------------------------------------------
 
 
+def _new_product(**changes: str) -> dict[str, str]:
+    return {
+        "title": "Pivoines",
+        "price": "3,50",
+        "stock": "7",
+        "vat_rate": "2000",
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "0",
+    } | changes
+
+
+@pytest.mark.parametrize("typed", ["3,50", "3.50", "3,5"])
+def test_a_price_typed_in_euros_is_stored_in_cents(owner_client, town_a, shop_a, typed):
+    response = owner_client.post("/boutique/produits/nouveau/", _new_product(price=typed))
+
+    assert response.status_code == 302
+    with inside(town_a):
+        assert Variant.objects.get(product__merchant=shop_a).price_cents == 350
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("0", "Le montant est d’au moins 0,01\u00a0€."),
+        ("0,00", "Le montant est d’au moins 0,01\u00a0€."),
+        ("-3,50", "Le montant ne peut pas être négatif."),
+        ("3,505", "Au plus deux décimales (les centimes), par exemple 3,50."),
+    ],
+)
+def test_a_free_negative_or_over_precise_price_is_refused_on_its_field(
+    owner_client, town_a, shop_a, typed, error
+):
+    response = owner_client.post("/boutique/produits/nouveau/", _new_product(price=typed))
+
+    assert response.status_code == 400
+    assert error in response.content.decode()
+    with inside(town_a):
+        assert not Product.objects.filter(merchant=shop_a).exists()
+
+
+def test_an_over_long_description_is_refused_and_the_form_says_the_limit(
+    owner_client, town_a, shop_a
+):
+    assert "5\u00a0000 caractères au plus." in (
+        owner_client.get("/boutique/produits/nouveau/").content.decode()
+    )
+
+    response = owner_client.post(
+        "/boutique/produits/nouveau/", _new_product(description="a" * 200_000)
+    )
+
+    assert response.status_code == 400
+    assert "Au plus 5000 caractères (ce texte en a 200000)." in response.content.decode()
+    with inside(town_a):
+        assert not Product.objects.filter(merchant=shop_a).exists()
+
+
+def test_the_bulk_edit_reads_euros_and_refuses_a_free_price(owner_client, town_a, shop_a):
+    first = variants_of(town_a, product_add(town_a, shop_a, title="A", stocks=(5,)))[0]
+    second = variants_of(town_a, product_add(town_a, shop_a, title="B", stocks=(6,)))[0]
+    page = owner_client.get("/boutique/produits/prix-et-stock/").content.decode()
+    assert 'value="25,00"' in page
+
+    refused = owner_client.post(
+        "/boutique/produits/prix-et-stock/", _bulk_post([first, second], [("3.50", 5), ("0", 6)])
+    )
+    accepted = owner_client.post(
+        "/boutique/produits/prix-et-stock/", _bulk_post([first, second], [("3.50", 5), ("25", 6)])
+    )
+
+    assert (refused.status_code, accepted.status_code) == (400, 302)
+    with inside(town_a):
+        assert Variant.objects.get(pk=first.pk).price_cents == 350
+        assert Variant.objects.get(pk=second.pk).price_cents == 2500
+
+
 def _bulk_post(variants, values):
     data = {"bulk-TOTAL_FORMS": str(len(variants)), "bulk-INITIAL_FORMS": str(len(variants))}
     for index, (variant, (price, stock)) in enumerate(zip(variants, values, strict=True)):

@@ -25,8 +25,8 @@ def _profile_data(merchant: Merchant, **changes: str) -> dict[str, str]:
         "sells_online": "on",
         "offers_click_collect": "on",
         "local_delivery_zone": "",
-        "local_delivery_fee_cents": "0",
-        "postal_delivery_fee_cents": "0",
+        "local_delivery_fee_cents": "0,00",
+        "postal_delivery_fee_cents": "0,00",
     }
     data.update(changes)
     return data
@@ -64,7 +64,51 @@ def test_owner_updates_the_profile(owner_client, town_a, shop_a):
 
     assert response.status_code == 302
     stored = reload(town_a, shop_a)
-    assert (stored.description, stored.phone) == ("Fleuriste depuis 1982", "04 79 00 00 00")
+    assert (stored.description, stored.phone) == ("Fleuriste depuis 1982", "+33479000000")
+    assert 'value="04 79 00 00 00"' in owner_client.get("/boutique/profil/").content.decode()
+
+
+def test_delivery_fees_are_typed_in_euros_and_stored_in_cents(owner_client, town_a, shop_a):
+    response = owner_client.post(
+        "/boutique/profil/",
+        _profile_data(
+            shop_a,
+            offers_local_delivery="on",
+            local_delivery_zone="Centre-ville",
+            local_delivery_fee_cents="3,50",
+            offers_postal_delivery="on",
+            postal_delivery_fee_cents="6.90",
+        ),
+    )
+
+    assert response.status_code == 302
+    stored = reload(town_a, shop_a)
+    assert (stored.local_delivery_fee_cents, stored.postal_delivery_fee_cents) == (350, 690)
+    page = owner_client.get("/boutique/profil/").content.decode()
+    assert 'value="3,50"' in page and 'value="6,90"' in page
+    assert "En euros, par exemple 3,50" in page
+    assert "En centimes" not in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"local_delivery_fee_cents": "-1"}, "local_delivery_fee_cents"),
+        ({"local_delivery_fee_cents": "1500"}, "local_delivery_fee_cents"),
+        ({"postal_delivery_fee_cents": "6,905"}, "postal_delivery_fee_cents"),
+        ({"phone": "abc"}, "phone"),
+        ({"description": "a" * 200_000}, "description"),
+    ],
+)
+def test_a_bad_fee_phone_or_description_is_refused_and_nothing_changes(
+    owner_client, town_a, shop_a, changes, field
+):
+    response = owner_client.post("/boutique/profil/", _profile_data(shop_a, **changes))
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    stored = reload(town_a, shop_a)
+    assert (stored.local_delivery_fee_cents, stored.phone, stored.description) == (0, "", "")
 
 
 def test_a_bad_siret_is_refused_and_nothing_changes(owner_client, town_a, shop_a):

@@ -160,6 +160,27 @@ def test_the_form_names_lines_that_are_not_products_and_creates_nothing(admin_cl
         assert Campaign.objects.count() == 0
 
 
+def test_an_over_long_text_is_refused_and_the_form_says_the_limit(admin_client_a, town_a):
+    assert "5,000 characters at most." in (
+        admin_client_a.get("/gestion/campagnes/nouvelle/").content.decode()
+    )
+
+    response = admin_client_a.post(
+        "/gestion/campagnes/nouvelle/",
+        {
+            "title": "Noël",
+            "starts_on": "2030-12-01",
+            "ends_on": "2030-12-24",
+            "text": "a" * 200_000,
+        },
+    )
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["text"]
+    with inside(town_a):
+        assert Campaign.objects.count() == 0
+
+
 def test_the_services_refusal_shows_on_the_form_field(admin_client_a, town_a):
     response = admin_client_a.post(
         "/gestion/campagnes/nouvelle/",

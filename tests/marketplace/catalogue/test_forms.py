@@ -1,15 +1,8 @@
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from marketplace.catalogue.errors import ProductInvalid
-from marketplace.catalogue.forms import (
-    BulkEditFormSet,
-    ProductForm,
-    VariantFormSet,
-    cents_to_euros,
-    euros_to_cents,
-)
+from marketplace.catalogue.forms import BulkEditFormSet, ProductForm, VariantFormSet
 from marketplace.catalogue.services.products import (
     VariantChange,
     VariantInput,
@@ -20,23 +13,26 @@ from tests.conftest import inside
 from tests.marketplace.catalogue.conftest import jpeg_upload
 
 
-@pytest.mark.parametrize(
-    ("text", "cents"),
-    [("12,50", 1250), ("12.5", 1250), ("12", 1200), (" 1 234,05 €", 123405), ("0,99", 99),
-     ("1\u202f234,50\u00a0€", 123450)],
-)  # fmt: skip
-def test_euros_to_cents(text, cents):
-    assert euros_to_cents(text) == cents
+def test_a_product_is_never_free_nor_over_a_million_euros(town_a):
+    with inside(town_a):
+        for price, code in (("0", "min_value"), ("0,00", "min_value"), ("1000000,01", "max_value")):
+            form = ProductForm({"title": "Savon", "price": price, "stock": "1", "vat_rate": "2000"})
+            assert not form.is_valid()
+            assert form.errors.as_data()["price"][0].code == code
 
 
-@pytest.mark.parametrize("text", ["-3", "12,505", "douze", "1e3", "12,50,1", "99999999"])
-def test_euros_to_cents_refuses(text):
-    with pytest.raises(ValidationError):
-        euros_to_cents(text)
+def test_the_service_refuses_a_free_product_too(town_a, merchant_a):
+    with inside(town_a), pytest.raises(ProductInvalid) as refused:
+        product_create(merchant=merchant_a, title="Savon", price_cents=0)
+
+    assert refused.value.errors["price_cents"] == [_("A product is not free: give its price.")]
 
 
-def test_cents_to_euros():
-    assert [cents_to_euros(c) for c in (1250, 5, 123456, None)] == ["12,50", "0,05", "1234,56", ""]
+def test_the_service_refuses_an_over_long_description(town_a, merchant_a):
+    with inside(town_a), pytest.raises(ProductInvalid) as refused:
+        product_create(merchant=merchant_a, title="Savon", price_cents=100, description="a" * 5001)
+
+    assert list(refused.value.errors) == ["description"]
 
 
 def test_product_form_to_product_create(town_a, merchant_a, media_root):

@@ -83,4 +83,4 @@ def test_the_profile_form_hands_only_what_changed_to_the_service(town_a):
         bound = MerchantProfileForm(data=data, instance=merchant)
         assert bound.is_valid(), bound.errors
 
-        assert bound.profile_changes() == {"phone": "04 79 11 11 11"}
+        assert bound.profile_changes() == {"phone": "+33479111111"}

@@ -106,7 +106,7 @@ def test_the_town_admin_may_correct_a_profile(town_a, merchant_a, admin_a):
     with inside(town_a):
         merchant_profile_update(merchant_id=merchant_a.pk, actor=admin_a, phone="04 79 35 00 00")
 
-    assert profile(town_a, merchant_a)["phone"] == "04 79 35 00 00"
+    assert profile(town_a, merchant_a)["phone"] == "+33479350000"
 
 
 def test_photos_are_added_in_order_with_their_description_and_removed(

@@ -6,10 +6,13 @@ from django.http import HttpRequest
 
 from comptoir.accounts.models import User
 from comptoir.send_once.models import SentOnce
-from marketplace.directory.errors import AccountConflict, InvalidMerchantData
+from marketplace.directory.errors import InvalidMerchantData
 from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.directory.services.merchants import merchant_register
-from marketplace.directory.tasks import merchant_application_notify
+from marketplace.directory.tasks import (
+    merchant_application_existing_account,
+    merchant_application_notify,
+)
 from tests.conftest import TEST_PASSWORD, inside, user_create
 from tests.marketplace.directory.conftest import INVALID_SIRET, VALID_SIRET, category_create
 
@@ -60,13 +63,18 @@ def test_a_new_applicant_gets_a_pending_shop_and_an_owner_account(
             authenticate(HttpRequest(), email="claire@fromagerie.test", password=NEW_PASSWORD)
             == owner.user
         )
+        assert merchant.phone == "+33479000000"
         assert SentOnce.objects.filter(
             purpose="directory.merchant_application", key=str(merchant.pk)
         ).exists()
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == ["mairie@alpha.test", admin_a.email]
-    assert "La Fromagerie du Port" in mailoutbox[0].subject
-    assert "http://alpha.comptoir.test/gestion/commercants/" in mailoutbox[0].body
+    to_admins, to_applicant = mailoutbox
+    assert to_admins.to == ["mairie@alpha.test", admin_a.email]
+    assert "La Fromagerie du Port" in to_admins.subject
+    assert "http://alpha.comptoir.test/gestion/commercants/" in to_admins.body
+    assert to_admins.body.count("04 79 00 00 00") == 1
+    assert to_applicant.to == ["claire@fromagerie.test"]
+    assert "La Fromagerie du Port" in to_applicant.body
+    assert "http://alpha.comptoir.test/boutique/" in to_applicant.body
 
 
 def test_the_notification_goes_to_this_towns_admins_only_and_once(
@@ -79,30 +87,71 @@ def test_the_notification_goes_to_this_towns_admins_only_and_once(
     with inside(town_a):
         merchant_application_notify.apply(args=[merchant.pk])
 
-    assert [message.to for message in mailoutbox] == [["mairie@alpha.test", admin_a.email]]
+    assert [message.to for message in mailoutbox] == [
+        ["mairie@alpha.test", admin_a.email],
+        ["claire@fromagerie.test"],
+    ]
 
 
-def test_an_existing_account_applies_with_its_own_password(town_a):
+@pytest.mark.parametrize("password", [TEST_PASSWORD, "not-the-password-at-all"])
+def test_an_existing_account_s_e_mail_creates_nothing_and_tells_its_owner(
+    town_a, admin_a, password, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Whatever the password (its own or not), it is not checked: the account's owner is
+    e-mailed how to apply from their account, and no shop is attached to it."""
     user = user_create(town_a, "claire@fromagerie.test")
-    category = category_create(town_a)
-
-    merchant = register(town_a, category, password=TEST_PASSWORD)
-
-    with inside(town_a):
-        assert MerchantMember.objects.get(merchant=merchant).user == user
-        assert User.objects.filter(email="claire@fromagerie.test").count() == 1
-
-
-def test_an_existing_account_with_a_wrong_password_changes_nothing(town_a):
-    user_create(town_a, "claire@fromagerie.test")
     category = category_create(town_a)
     before = counts(town_a)
 
-    with pytest.raises(AccountConflict) as refused:
-        register(town_a, category, password="not-the-password")
+    with django_capture_on_commit_callbacks(execute=True):
+        result = register(town_a, category, email="Claire@Fromagerie.test", password=password)
 
-    assert refused.value.field == "password"
+    assert result is None
     assert counts(town_a) == before
+    with inside(town_a):
+        user.refresh_from_db()
+        assert user.last_login is None
+        assert user.check_password(TEST_PASSWORD)
+    (message,) = mailoutbox
+    assert message.to == ["claire@fromagerie.test"]
+    assert "La Fromagerie du Port" in message.body
+    assert (
+        "http://alpha.comptoir.test/compte/connexion/?next=%2Fboutique%2Finscription%2F"
+        in message.body
+    )
+    assert "http://alpha.comptoir.test/compte/mot-de-passe/oublie/" in message.body
+
+
+def test_the_existing_account_s_owner_is_told_once_however_the_task_is_retried(town_a, mailoutbox):
+    user_create(town_a, "claire@fromagerie.test")
+
+    with inside(town_a):
+        sent = [
+            merchant_application_existing_account.apply(
+                args=["claire@fromagerie.test", "La Fromagerie du Port", "essai-1"]
+            ).get()
+            for _attempt in range(2)
+        ]
+
+    assert sent == [True, False]
+    assert len(mailoutbox) == 1
+
+
+def test_an_existing_account_s_e_mail_gets_the_password_rules_of_a_new_one(town_a, mailoutbox):
+    """A weak password is refused the same way whether or not the e-mail has an account: the
+    refusal tells nothing."""
+    user_create(town_a, "claire@fromagerie.test")
+    category = category_create(town_a)
+
+    refusals = []
+    for email in ("claire@fromagerie.test", "personne@fromagerie.test"):
+        with pytest.raises(InvalidMerchantData) as refused:
+            register(town_a, category, email=email, password="123")
+        refusals.append(refused.value.errors)
+
+    assert refusals[0] == refusals[1]
+    assert set(refusals[0]) == {"password"}
+    assert mailoutbox == []
 
 
 def test_a_signed_in_person_applies_with_their_account(town_a):
@@ -125,6 +174,8 @@ def test_a_signed_in_person_applies_with_their_account(town_a):
         ({"password": "123"}, "password"),
         ({"password": ""}, "password"),
         ({"email": "not-an-e-mail"}, "email"),
+        ({"phone": "abc"}, "phone"),
+        ({"phone": "04 79 00 00"}, "phone"),
     ],
 )
 def test_bad_input_is_refused_and_creates_nothing(

@@ -326,3 +326,52 @@ def test_another_shoppers_key_replayed_from_another_session_reveals_nothing(
     assert attacker.get("/commande/confirmation/")["Location"] == "/panier/"
     with inside(town_a):
         assert Checkout.objects.count() == 1 and Order.objects.count() == 1
+
+
+def test_a_phone_that_is_not_a_number_is_refused_on_its_field_and_nothing_is_created(
+    client_a, town_a, bakery, bread
+):
+    guest_cart_fill(client_a, [(bread, 1)])
+    key = _key(client_a.get("/commande/").content.decode())
+
+    response = client_a.post(
+        "/commande/",
+        {
+            **_contact(key),
+            "phone": "abc",
+            f"shop-{bakery.pk}-fulfilment": Fulfilment.RESERVE_PAY_IN_SHOP,
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="id_phone_error"' in body
+    assert "Enter a valid phone number, like 06 12 34 56 78" in body
+    with inside(town_a):
+        assert Checkout.objects.count() == 0
+        assert Order.objects.count() == 0
+        assert Variant.objects.get(pk=bread.pk).stock == 5
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("06 12 34 56 78", "+33612345678"), ("+44 20 7946 0958", "+442079460958")],
+)
+def test_a_french_or_international_phone_is_stored_in_e164_and_shown_as_dialled(
+    client_a, town_a, bakery, bread, typed, stored
+):
+    guest_cart_fill(client_a, [(bread, 1)])
+    key = _key(client_a.get("/commande/").content.decode())
+
+    response = client_a.post(
+        "/commande/",
+        {
+            **_contact(key),
+            "phone": typed,
+            f"shop-{bakery.pk}-fulfilment": Fulfilment.RESERVE_PAY_IN_SHOP,
+        },
+    )
+
+    assert response.status_code == 302
+    with inside(town_a):
+        assert Checkout.objects.get().contact_phone == stored

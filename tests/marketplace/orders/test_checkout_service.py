@@ -251,6 +251,8 @@ def test_checkout_place_refuses_an_item_whose_shop_stopped_selling(town_a):
     [
         (Contact(name=" ", email="a@b.fr"), "k", "Give your name"),
         (Contact(name="Léa", email="nope"), "k", "Give an e-mail address"),
+        (Contact(name="Léa", email="a@b.fr", phone="abc"), "k", "Enter a valid phone number"),
+        (Contact(name="Léa", email="a@b.fr", phone="06 12"), "k", "Enter a valid phone number"),
         (CONTACT, "", "This form has expired"),
     ],
 )
@@ -338,9 +340,10 @@ def test_a_twin_submit_landing_between_look_up_and_insert_returns_the_twins_chec
                     contact_email="twin@example.org",
                 )
             )
+            return ""
 
         with mock.patch(
-            "marketplace.orders.services.checkout._validate_contact", side_effect=twin_lands
+            "marketplace.orders.services.checkout._contact_phone", side_effect=twin_lands
         ):
             result = checkout_place(
                 info=checkout_info_fetch(cart=cart),

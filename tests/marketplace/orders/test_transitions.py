@@ -216,7 +216,7 @@ def test_each_status_change_e_mails_and_texts_the_shopper_once(
     assert "accepted" in mailoutbox[0].subject.lower()
     assert "is ready: you can collect it at Épicerie du Lac" in mailoutbox[1].body
     assert f"/suivi/{order.tracking_token}/" in mailoutbox[1].body
-    assert [to for to, _message in MemorySmsBackend.outbox] == ["06 12 34 56 78"] * 2
+    assert [to for to, _message in MemorySmsBackend.outbox] == ["+33612345678"] * 2
     assert order.reference in MemorySmsBackend.outbox[1][1]
 
 

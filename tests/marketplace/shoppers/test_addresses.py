@@ -108,3 +108,16 @@ def test_addresses_page_queries_do_not_grow(town_a, django_assert_num_queries):
         # User, addresses, the header's cart count; each after its search_path.
         with django_assert_num_queries(6):
             client.get("/compte/adresses/")
+
+
+def test_an_address_phone_is_checked_stored_in_e164_and_shown_as_dialled(town_a, client):
+    refused = client.post("/compte/adresses/nouvelle/", {**HOME, "phone": "abc"})
+    assert refused.status_code == 200
+    assert "Enter a valid phone number" in refused.content.decode()
+    assert _addresses(town_a) == []
+
+    client.post("/compte/adresses/nouvelle/", {**HOME, "phone": "06 12 34 56 78"})
+
+    with inside(town_a):
+        assert Address.objects.get().phone == "+33612345678"
+    assert "06 12 34 56 78" in client.get("/compte/adresses/").content.decode()

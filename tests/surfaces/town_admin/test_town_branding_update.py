@@ -49,7 +49,7 @@ def test_admin_changes_every_text_and_colour(town_a, admin_a, media_root):
     assert after["tagline"] == "Les commerces d'Alpha, ouverts sur la mer."
     assert after["welcome_text"] == "Bienvenue.\nAchetez près de chez vous."
     assert after["contact_email"] == "mairie@alpha.test"
-    assert after["contact_phone"] == "+33 (0)4 79 00-00.00"
+    assert after["contact_phone"] == "04 79 00 00 00"  # the footer shows it as it is
     assert after["contact_address"] == TEXTS["contact_address"]
     assert after["legal_notice"] == TEXTS["legal_notice"]
     assert after["accessibility_statement"] == TEXTS["accessibility_statement"]
@@ -188,7 +188,8 @@ BAD_INPUTS = [
     ("tagline", "x" * 201, "At most 200 characters, this text has 201."),
     ("welcome_text", "x" * 3001, "At most 3000 characters, this text has 3001."),
     ("contact_phone", "0" * 31, "At most 30 characters, this text has 31."),
-    ("contact_phone", "04 79 AB CD EF", "A phone number has only digits, spaces and + . - ( )."),
+    ("contact_phone", "04 79 AB CD EF", "Enter a valid phone number, like 06 12 34 56 78"),
+    ("contact_phone", "04 79 00", "Enter a valid phone number, like 06 12 34 56 78"),
     ("contact_address", "x" * 256, "At most 255 characters, this text has 256."),
     ("contact_email", "mairie@", "Enter a valid e-mail address."),
     ("legal_notice", "   ", "This text is required on a public portal."),
