@@ -38,7 +38,7 @@ def _price_field(**kwargs: object) -> EurosField:
         label=_("Price incl. VAT (€)"),
         min_cents=1,
         max_cents=MAX_PRICE_CENTS,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
