@@ -126,7 +126,7 @@ def order_place(
             choices_per_merchant=dict.fromkeys(merchant_ids, RESERVE),
             idempotency_key=key or f"key-{next(_numbers)}",
             customer=customer,
-        )
+        ).checkout
 
 
 def guest_cart_fill(client: Client, lines: list[tuple[Variant, int]]) -> None:

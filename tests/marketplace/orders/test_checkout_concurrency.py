@@ -19,7 +19,7 @@ from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.models import Category, Merchant
 from marketplace.orders.models import Cart, Checkout, Order
 from marketplace.orders.selectors import checkout_info_fetch
-from marketplace.orders.services.checkout import checkout_place
+from marketplace.orders.services.checkout import FulfilmentChoice, checkout_place
 from tenants.models import Town
 from tests.conftest import inside
 from tests.marketplace.orders.factories import (
@@ -72,7 +72,7 @@ def committed(db) -> Iterator[Committed]:
     data = Committed(town=Town.objects.get(slug="alpha"))
     # The e-mails are not what these tests race on; and eager Celery, run from many threads at
     # once, leaves its process-wide "inside a task" flag set for the tests that follow.
-    with mock.patch("marketplace.orders.services.checkout.task_after_commit"):
+    with mock.patch("marketplace.orders.services.checkout_payment.task_after_commit"):
         try:
             yield data
         finally:
@@ -119,13 +119,15 @@ def _in_threads(town: Town, attempts: list[Callable[[], object]]) -> list[object
         return list(pool.map(run, attempts))
 
 
-def _checkout(cart: Cart, merchants: list[Merchant], key: str) -> Callable[[], Checkout]:
+def _checkout(
+    cart: Cart, merchants: list[Merchant], key: str, choice: FulfilmentChoice = RESERVE
+) -> Callable[[], Checkout]:
     return lambda: checkout_place(
         info=checkout_info_fetch(cart=cart),
         contact=CONTACT,
-        choices_per_merchant={merchant.pk: RESERVE for merchant in merchants},
+        choices_per_merchant={merchant.pk: choice for merchant in merchants},
         idempotency_key=KEY_PREFIX + key,
-    )
+    ).checkout
 
 
 def test_200_concurrent_checkouts_on_10_units_sell_exactly_10(committed):

@@ -65,7 +65,7 @@ def test_the_happy_path_placed_accepted_ready_collected(town_a, order, member):
         assert list(
             OrderEvent.objects.filter(order=order).values_list("from_status", "to_status", "actor")
         ) == [
-            ("", "placed", None),
+            ("pending", "placed", None),
             ("placed", "accepted", member.pk),
             ("accepted", "ready", member.pk),
             ("ready", "collected", member.pk),
