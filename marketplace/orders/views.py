@@ -228,9 +228,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
             "checkout": placed,
             "awaiting_payment": Order.PaymentStatus.AWAITING in states,
             "payment_failed": Order.PaymentStatus.FAILED in states,
-            "placed_any": bool(
-                states - {Order.PaymentStatus.AWAITING, Order.PaymentStatus.FAILED}
-            ),
+            "placed_any": bool(states - {Order.PaymentStatus.AWAITING, Order.PaymentStatus.FAILED}),
         },
     )
 

@@ -1,11 +1,14 @@
 """axe-core on the shopper's pages with real content: no serious or critical violation on the
 home page (with its campaign, categories, open shops and products), the directory, a merchant,
-a product, the cart and the checkout."""
+a product, the cart, the checkout and its confirmation awaiting a payment."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.marketplace_data import two_shops_committed
+from tests.marketplace.orders.factories import OffsiteProvider, provider_registered
 
 pytestmark = pytest.mark.e2e
 
@@ -67,4 +70,30 @@ def test_cart_and_checkout_pages_are_accessible(page, live_url, town_a, two_shop
 
     page.goto(live_url(town_a, "/commande/"))
     expect(page.locator("form.checkout-form")).to_be_visible()
+    axe_check(page)
+
+
+def test_a_confirmation_awaiting_payment_is_accessible(
+    page, live_url, town_a, two_shops, axe_check
+):
+    shop = two_shops.grocery
+    page.goto(live_url(town_a, shop.products[0].get_absolute_url()))
+    page.locator("form.product-buy button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(live_url(town_a, "/commande/"))
+    page.locator("#id_name").fill("Camille Durand")
+    page.locator("#id_email").fill("camille.durand@example.test")
+    page.locator(f"input[name='shop-{shop.merchant.pk}-fulfilment'][value='click_collect']").check()
+    page.locator(f"select[name='shop-{shop.merchant.pk}-pickup_at']").select_option(index=1)
+
+    # A payment page that sends the shopper straight back (the browser has no network), under
+    # the only method the form offers so far.
+    back = OffsiteProvider(
+        code="pay_in_shop", url=live_url(town_a, "/commande/confirmation/?retour=1")
+    )
+    with provider_registered(back):
+        page.locator("form.checkout-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/commande/confirmation/\?retour=1"))
+
+    expect(page.locator(".confirmation-orders .card")).to_have_count(1)
     axe_check(page)

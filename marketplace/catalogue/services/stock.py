@@ -215,7 +215,9 @@ def stock_reservations_take(*, references: list[str], actor: User | None = None)
             if taken:
                 changes.append((reservation.variant_id, -taken, reservation.reference))
         if changes:
-            _apply(variants=variants, changes=changes, reason=StockMovement.Reason.SALE, actor=actor)
+            _apply(
+                variants=variants, changes=changes, reason=StockMovement.Reason.SALE, actor=actor
+            )
         StockReservation.objects.filter(pk__in=[r.pk for r in reservations]).delete()
 
 

@@ -164,7 +164,9 @@ def checkout_place(
 
 def _placed(checkout: Checkout) -> CheckoutPlaced:
     # Committed, no lock held: the providers may call the network now.
-    return CheckoutPlaced(checkout=checkout, redirect_url=checkout_payments_start(checkout=checkout))
+    return CheckoutPlaced(
+        checkout=checkout, redirect_url=checkout_payments_start(checkout=checkout)
+    )
 
 
 def _form_expired() -> CheckoutInvalid:

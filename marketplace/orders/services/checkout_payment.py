@@ -143,7 +143,9 @@ def _orders_locked(*, checkout: Checkout, payment_method: str) -> tuple[list[Ord
     return orders, [order for order in of_method if order.status == Status.PENDING]
 
 
-def _settle_taken(*, checkout: Checkout, payment_method: str, payment_status: str) -> PaymentSettled:
+def _settle_taken(
+    *, checkout: Checkout, payment_method: str, payment_status: str
+) -> PaymentSettled:
     with transaction.atomic(durable=True):
         orders, pending = _orders_locked(checkout=checkout, payment_method=payment_method)
         if not pending:
@@ -182,7 +184,9 @@ def _settle_failed(*, checkout: Checkout, payment_method: str, reason: str) -> i
 
 def _cancel(*, checkout: Checkout, orders: list[Order], pending: list[Order], reason: str) -> None:
     stock_reservations_release(references=[order.reference for order in pending])
-    _move(orders=pending, status=Status.CANCELLED, payment_status=PaymentStatus.FAILED, reason=reason)
+    _move(
+        orders=pending, status=Status.CANCELLED, payment_status=PaymentStatus.FAILED, reason=reason
+    )
     for order in pending:
         task_after_commit(order_status_notify, order.pk, Status.CANCELLED, robust=True)
     _confirmation_when_settled(checkout, orders)

@@ -36,12 +36,13 @@ class OffsiteProvider:
     code: str = "test_card"
     label: str = "Test card"
     answer: str = Order.PaymentStatus.AWAITING
+    url: str = CARD_URL
     calls: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
         self.calls.append((checkout.reference, [order.reference for order in orders]))
         awaiting = self.answer == Order.PaymentStatus.AWAITING
-        return PaymentResult(payment_status=self.answer, redirect_url=CARD_URL if awaiting else "")
+        return PaymentResult(payment_status=self.answer, redirect_url=self.url if awaiting else "")
 
     def handed_over(self, order: Order) -> None:
         pass

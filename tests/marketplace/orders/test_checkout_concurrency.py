@@ -127,12 +127,14 @@ def _in_threads(town: Town, attempts: list[Callable[[], object]]) -> list[object
 def _checkout(
     cart: Cart, merchants: list[Merchant], key: str, choice: FulfilmentChoice = RESERVE
 ) -> Callable[[], Checkout]:
-    return lambda: checkout_place(
-        info=checkout_info_fetch(cart=cart),
-        contact=CONTACT,
-        choices_per_merchant={merchant.pk: choice for merchant in merchants},
-        idempotency_key=KEY_PREFIX + key,
-    ).checkout
+    return lambda: (
+        checkout_place(
+            info=checkout_info_fetch(cart=cart),
+            contact=CONTACT,
+            choices_per_merchant={merchant.pk: choice for merchant in merchants},
+            idempotency_key=KEY_PREFIX + key,
+        ).checkout
+    )
 
 
 def test_200_concurrent_checkouts_on_10_units_sell_exactly_10(committed):

@@ -363,9 +363,7 @@ def test_the_shopper_is_sent_where_the_payment_provider_says(client_a, town_a, b
     assert "Thank you, your order is placed" not in page
 
 
-def test_the_confirmation_says_when_the_payment_did_not_go_through(
-    client_a, town_a, bakery, bread
-):
+def test_the_confirmation_says_when_the_payment_did_not_go_through(client_a, town_a, bakery, bread):
     guest_cart_fill(client_a, [(bread, 1)])
     key = _key(client_a.get("/commande/").content.decode())
     with _offsite_in_place_of_pay_in_shop():

@@ -242,9 +242,7 @@ def test_a_payment_taken_after_the_hold_ran_out_is_too_late_and_sells_nothing(to
         assert not StockMovement.objects.exists()
 
 
-def test_the_sweep_cancels_only_the_expired_checkouts_and_twice_changes_nothing(
-    town_a, provider
-):
+def test_the_sweep_cancels_only_the_expired_checkouts_and_twice_changes_nothing(town_a, provider):
     variant = variant_create(town_a, shop_create(town_a), stock=10)
     expired = order_place(town_a, [(variant, 2)], choice=CARD)
     running = order_place(town_a, [(variant, 3)], choice=CARD)

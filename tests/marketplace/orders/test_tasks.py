@@ -153,7 +153,9 @@ def test_the_reservation_sweep_of_one_town_leaves_the_other_town_alone(town_a, t
     expired: dict[str, Checkout] = {}
     with provider_registered(OffsiteProvider()):
         for town in (town_a, town_b):
-            checkout = order_place(town, [(variant_create(town, shop_create(town)), 1)], choice=CARD)
+            checkout = order_place(
+                town, [(variant_create(town, shop_create(town)), 1)], choice=CARD
+            )
             with inside(town):
                 Checkout.objects.filter(pk=checkout.pk).update(reserved_until=timezone.now())
             expired[town.slug] = checkout
@@ -177,5 +179,7 @@ def test_the_reservation_sweep_is_sent_to_every_town_in_use_by_the_beat(town_a, 
     schemas = {call.kwargs["headers"]["_schema_name"] for call in send.call_args_list}
     assert {town_a.schema_name, town_b.schema_name} <= schemas
     assert sent == len(send.call_args_list)
-    scheduled = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    scheduled = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
     assert scheduled[reservations_expired_release_all.name] <= 60
