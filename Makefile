@@ -22,14 +22,21 @@ $(VENV)/.installed: pyproject.toml
 setup: $(VENV)/.installed
 	$(WITH_SERVICES) $(PY) manage.py platform_setup
 
-## make dev: set everything up, seed three demo towns (once), serve them on $(PORT) (8000).
+## make dev: set everything up, seed three demo towns (once), serve them on $(PORT) (8000);
+## without STRIPE_SECRET_KEY, the offline Stripe fake serves beside them (tests/fakes).
 dev: setup
 	SITE_PORT=$(PORT) $(WITH_SERVICES) $(PY) manage.py seed_demo
 	$(WITH_SERVICES) bash -c '\
+	  pids=""; \
+	  if [ -z "$$STRIPE_SECRET_KEY" ]; then \
+	    SITE_PORT=$(PORT) DJANGO_SETTINGS_MODULE=comptoir.settings.dev $(PY) -m tests.fakes.stripe_server & \
+	    pids="$$pids $$!"; \
+	  fi; \
 	  if [ -n "$$REDIS_URL" ]; then \
 	    DJANGO_SETTINGS_MODULE=comptoir.settings.dev $(VENV)/bin/celery -A comptoir worker --beat --loglevel=warning --concurrency=2 & \
-	    trap "kill $$!" EXIT; \
+	    pids="$$pids $$!"; \
 	  fi; \
+	  trap "kill $$pids 2>/dev/null" EXIT; \
 	  SITE_PORT=$(PORT) $(PY) manage.py runserver 0.0.0.0:$(PORT)'
 
 ## Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded by tests).
@@ -53,11 +60,13 @@ bench: setup
 	$(WITH_SERVICES) $(PY) -m tests.bench.search
 	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
 
-## make lint: ruff, then the layers (import-linter: no module imports a layer above its own).
+## make lint: ruff, the layers (import-linter: no module imports a layer above its own), then
+## the types (mypy with django-stubs and DRF's stubs; what it checks is in pyproject.toml).
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l fr --ignore=.venv --ignore=.data --ignore=tests

@@ -5,7 +5,6 @@ from collections.abc import Callable
 import sentry_sdk
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.http.request import split_domain_port
 from django.shortcuts import render
@@ -15,7 +14,9 @@ from django.utils.translation import gettext as _
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import remove_www
 
+from comptoir.db import connection
 from comptoir.health import healthz, readyz
+from comptoir.http import PlatformRequest
 from comptoir.routing import host_is_root, town_for_host
 
 _HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
@@ -41,7 +42,7 @@ class TownRoutingMiddleware(TenantMainMiddleware):
         domain, _port = split_domain_port(request.get_host())
         return remove_www(domain)
 
-    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+    def process_request(self, request: PlatformRequest) -> HttpResponse | None:
         connection.set_schema_to_public()
         health_view = _HEALTH_VIEWS.get(request.path_info)
         if health_view is not None:
@@ -77,7 +78,7 @@ class TownAvailabilityMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PlatformRequest) -> HttpResponse:
         town = getattr(request, "tenant", None)
         if town is not None:
             user = request.user

@@ -22,10 +22,11 @@ import re
 import time
 from collections.abc import Callable
 from functools import partial, wraps
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +38,7 @@ from django.utils.translation import get_language
 from django_tenants.utils import schema_context
 from render_block import render_block_to_string
 
+from comptoir.db import connection
 from comptoir.town import town_now
 
 # The cached page's parts: every block of base.html a shop-window page fills or inherits below
@@ -72,7 +74,9 @@ def shop_window_changed(*, schema: str | None = None) -> None:
     bump = partial(_version_bump, schema=schema or connection.schema_name)
     bump()
     if connection.in_atomic_block and not any(
-        getattr(callback, "func", None) is _version_bump and callback.keywords == bump.keywords
+        isinstance(callback, partial)
+        and callback.func is _version_bump
+        and callback.keywords == bump.keywords
         for _savepoints, callback, _robust in connection.run_on_commit
     ):
         transaction.on_commit(bump, robust=True)
@@ -148,14 +152,15 @@ def _current_schema(instance: Model) -> str:
     return connection.schema_name
 
 
-def shop_window_shows(
-    model: type[Model], *, schema_of: Callable[[Model], str] = _current_schema
-) -> None:
+_M = TypeVar("_M", bound=Model)
+
+
+def shop_window_shows(model: type[_M], *, schema_of: Callable[[_M], str] = _current_schema) -> None:
     """Declare that the shop window shows this model's rows: a save or delete of one (or a change
     of its many-to-many relations) makes cached pages stale. `schema_of` names the town a row
     belongs to, for a row kept outside the town's schema (the Town itself)."""
 
-    def row_changed(sender: type[Model], instance: Model, **kwargs: object) -> None:
+    def row_changed(sender: type[_M], instance: _M, **kwargs: object) -> None:
         shop_window_changed(schema=schema_of(instance))
 
     def relation_changed(sender: type[Model], action: str, **kwargs: object) -> None:

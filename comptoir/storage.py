@@ -1,8 +1,9 @@
 """Media storage: every file a town stores sits under its schema name, on disk as on S3."""
 
 from django.core.files.storage import FileSystemStorage
-from django.db import connection
 from storages.backends.s3 import S3Storage
+
+from comptoir.db import connection
 
 
 class TownPrefixMixin:

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+from comptoir.db import connection
 
 if TYPE_CHECKING:
     from tenants.models import Town

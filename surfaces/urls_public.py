@@ -1,4 +1,4 @@
-"""URLs of the root host: the vendor's site, the console and the vendor API."""
+"""URLs of the root host: the vendor's site, the console, the vendor API and Stripe's webhooks."""
 
 from django.urls import include, path
 
@@ -7,6 +7,7 @@ from comptoir import views
 urlpatterns = [
     path("", views.vendor_home, name="vendor_home"),
     path("console/", include("tenants.console.urls")),
+    path("billing/", include("billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("tenants.api.urls")),
     path("api/v1/", include("surfaces.api_urls")),

@@ -5,9 +5,10 @@ The beat schedule (settings.CELERY_BEAT_SCHEDULE) runs `town_stats_refresh_all` 
 """
 
 from celery import shared_task
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 
+from comptoir.db import connection
+from comptoir.town import current_town
 from tenants.selectors import towns_to_refresh
 from tenants.services.spares import spare_pool_refill as spare_pool_refill_service
 from tenants.services.stats import town_stats_refresh_for
@@ -20,7 +21,7 @@ def town_stats_refresh() -> dict[str, int]:
     if schema_name == get_public_schema_name():
         raise RuntimeError("town_stats_refresh runs in a town's schema (send it with its header).")
     # tenant-schemas-celery switched the connection to the town named in the task's header.
-    counts = town_stats_refresh_for(town=connection.tenant)
+    counts = town_stats_refresh_for(town=current_town())
     return {"merchants": counts.merchants, "products": counts.products, "orders": counts.orders}
 
 

@@ -6,8 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.db import connection
-
+from comptoir.db import connection
 from tenants.models import Town
 from tests.conftest import inside
 

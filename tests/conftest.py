@@ -13,16 +13,17 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from comptoir.routing import town_routing_forget
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
+from tests.fakes.stripe_server import FakeStripe
 
 TEST_PASSWORD = "correct-horse-battery"
 
@@ -163,3 +164,17 @@ def backups_root(settings, tmp_path: Path) -> Path:
         }
     }
     return location
+
+
+@pytest.fixture
+def fake_stripe(settings) -> Iterator[FakeStripe]:
+    """A fresh offline Stripe on a free port, the real `stripe` library pointed at it; its
+    webhooks wait in `deliveries` (tests/billing/builders.py delivers them)."""
+    fake = FakeStripe(
+        secret_key=settings.STRIPE_SECRET_KEY, webhook_secret=settings.STRIPE_WEBHOOK_SECRET
+    ).start()
+    settings.STRIPE_API_BASE = fake.url
+    try:
+        yield fake
+    finally:
+        fake.stop()

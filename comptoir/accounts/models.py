@@ -1,10 +1,20 @@
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import connection, models, router
+from django.db import models, router
+from django.db.models import QuerySet
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name
+
+from comptoir.db import connection
+
+if TYPE_CHECKING:
+    from django.db.models import Field
+    from django.utils.datastructures import _IndexableCollection
 
 
 class UserManager(BaseUserManager["User"]):
@@ -32,7 +42,12 @@ class ActiveSchemaCollector(Collector):
     would query them in the public schema and fail.
     """
 
-    def related_objects(self, related_model, related_fields, objs):  # type: ignore[no-untyped-def]
+    def related_objects(
+        self,
+        related_model: type[models.Model],
+        related_fields: Iterable["Field[Any, Any]"],
+        objs: "_IndexableCollection[models.Model]",
+    ) -> QuerySet[models.Model]:
         in_public = connection.schema_name == get_public_schema_name()
         apps_here = settings.SHARED_APPS if in_public else settings.TENANT_APPS
         if related_model._meta.app_config.name not in apps_here:
@@ -58,7 +73,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         verbose_name = _("user")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from comptoir.accounts.models import User
+from comptoir.french import of_name
 from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 
@@ -34,7 +35,8 @@ def account_invitation_send(user_id: int) -> bool:
         with override(settings.LANGUAGE_CODE):
             context = {"town": town, "user": user, "link": town.build_url(path)}
             send_mail(
-                subject=_("Your administrator access to %(town)s's portal") % {"town": town.name},
+                subject=_("Your administrator access to the portal %(of_town)s")
+                % {"of_town": of_name(town.name)},
                 message=render_to_string("accounts/email/invitation.txt", context),
                 from_email=None,
                 recipient_list=[user.email],

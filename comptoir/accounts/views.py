@@ -7,6 +7,9 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import User
+from comptoir.http import TownRequest
+
 
 class TownLoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
@@ -28,9 +31,11 @@ class TownPasswordResetForm(PasswordResetForm):
     """The e-mailed link is built from the town's primary domain, never from the Host header,
     which a visitor controls."""
 
-    def save(self, *, request: Any, **options: Any) -> None:
+    def save(self, *args: Any, **options: Any) -> None:
+        # PasswordResetView passes the request, always.
+        request: TownRequest = options["request"]
         options["domain_override"] = request.tenant.primary_host
-        super().save(request=request, **options)
+        super().save(*args, **options)
 
 
 class TownPasswordResetView(auth_views.PasswordResetView):
@@ -47,7 +52,7 @@ class AccountActivateView(auth_views.PasswordResetConfirmView):
     """
 
     template_name = "accounts/activate.html"
-    form_class = SetPasswordForm
+    form_class: "type[SetPasswordForm[User]]" = SetPasswordForm
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("town_admin:dashboard")

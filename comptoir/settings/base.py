@@ -6,6 +6,7 @@ dev.py, test.py and production.py adjust this base; nothing here is secret.
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,8 @@ SHARED_APPS = [
     "django_htmx",
     "axes",
     "comptoir",
+    # Billing's public-schema tables: Stripe's webhook events, which town owns which account.
+    "billing.shared",
 ]
 
 # Users, sessions and tokens live in every town's own schema: an account, a session or a token
@@ -70,6 +73,7 @@ TENANT_APPS = [
     "marketplace.storefront",
     "marketplace.demo",
     "reporting",
+    "billing",
     # A surface, no models: listed so its templates load.
     "surfaces.town_admin",
 ]
@@ -155,11 +159,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, Celery ------------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# The site serves without Redis: the cache then misses (comptoir/cache.py) and a task the broker
+# cannot take runs in the web process after its commit (comptoir/celery.py). Either outage is
+# logged once per REDIS_DOWN_REPORT_SECONDS; after a failed call Redis is left alone for
+# REDIS_DOWN_RETRY_SECONDS, so a host that does not answer costs one timeout in that while.
+REDIS_DOWN_REPORT_SECONDS = 60
+REDIS_DOWN_RETRY_SECONDS = 2
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "comptoir.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
+            # A cache call waits a second at most for a Redis that does not answer.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
             # Every key carries the schema, so one town never reads another town's entry.
             "KEY_FUNCTION": "django_tenants.cache.make_key",
             "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
@@ -206,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.orders.tasks.reservations_expired_release_all",
         "schedule": 60,
     },
+    # Repairs what a missed Stripe webhook left behind.
+    "reconcile-stripe-events": {
+        "task": "billing.tasks.billing_reconcile",
+        "schedule": 60 * 60,
+    },
 }
 # How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled
 # (the beat sweep above) and the stock is for the other shoppers again.
@@ -216,7 +233,8 @@ SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
 # --- Files --------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# None where nothing is collected (the bench settings).
+STATIC_ROOT: Path | None = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "comptoir" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
@@ -257,6 +275,7 @@ STORAGES = {
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["comptoir.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
@@ -307,6 +326,31 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# --- Stripe -------------------------------------------------------------------------------
+
+# The offline fake's own key and signing secret (tests/fakes/stripe_server.py). Without real keys
+# development and tests use them, so the webhook secret is never empty; production.py never does.
+STRIPE_FAKE_SECRET_KEY = "sk_test_comptoir_fake"
+STRIPE_FAKE_WEBHOOK_SECRET = "whsec_comptoir_fake"
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or STRIPE_FAKE_SECRET_KEY
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or STRIPE_FAKE_WEBHOOK_SECRET
+# Where the stripe library sends its requests: empty is Stripe itself, else the fake's address.
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
+# The country of the merchants' Connect accounts.
+STRIPE_CONNECT_COUNTRY = os.environ.get("STRIPE_CONNECT_COUNTRY", "FR")
+# A webhook signed longer ago than this is refused (Stripe's own default).
+STRIPE_WEBHOOK_TOLERANCE = 300
+# How far back billing_reconcile lists Stripe's events (Stripe keeps them 30 days).
+STRIPE_RECONCILE_WINDOW = timedelta(days=3)
+
+
+def stripe_livemode(secret_key: str) -> bool:
+    """A live key takes live events only, a test key test events only."""
+    return secret_key.startswith(("sk_live_", "rk_live_"))
+
+
+STRIPE_LIVEMODE = stripe_livemode(STRIPE_SECRET_KEY)
+
 # --- Maps ---------------------------------------------------------------------------------
 
 # The map's tile server (Leaflet URL template); empty draws markers on a blank map.
@@ -321,7 +365,7 @@ LEAFLET_TILE_ATTRIBUTION = os.environ.get(
 # --- Observability ------------------------------------------------------------------------
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"town": {"()": "comptoir.log_filters.TownLogFilter"}},
@@ -343,7 +387,9 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
+        # No personal data: sentry-sdk 3's data_collection replaces send_default_pii=False
+        # (which it refuses): no user (e-mail, address), no cookies (session, CSRF).
+        data_collection={"user_info": False, "cookies": {"mode": "off"}},
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
 

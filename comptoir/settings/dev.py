@@ -10,3 +10,7 @@ SITE_PORT = os.environ.get("SITE_PORT", "8000")
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Without real Stripe keys, `make dev` serves the offline fake here (tests/fakes/stripe_server.py).
+STRIPE_FAKE_PORT = os.environ.get("STRIPE_FAKE_PORT", "12111")
+if STRIPE_SECRET_KEY == STRIPE_FAKE_SECRET_KEY and not STRIPE_API_BASE:  # noqa: F405
+    STRIPE_API_BASE = f"http://127.0.0.1:{STRIPE_FAKE_PORT}"

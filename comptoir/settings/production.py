@@ -22,3 +22,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Real Stripe only: never the fake's published key or signing secret. Without
+# STRIPE_WEBHOOK_SECRET every webhook is refused rather than checked against a known secret.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_LIVEMODE = stripe_livemode(STRIPE_SECRET_KEY)  # noqa: F405

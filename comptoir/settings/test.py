@@ -18,3 +18,6 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "main") 
 LEAFLET_TILE_URL = ""
 # The whole suite calls the public API from one address; throttling has its own test.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/minute"}  # noqa: F405
+# Nothing reaches Stripe from tests: a test that needs it starts the fake (tests/billing) and
+# points STRIPE_API_BASE at it; one that forgets gets a refused connection.
+STRIPE_API_BASE = "http://127.0.0.1:9"

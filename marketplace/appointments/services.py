@@ -8,7 +8,6 @@ constraint backs that up. E-mails leave through Celery after commit.
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -17,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 from comptoir.town import town_time_zone
 from marketplace.appointments.errors import (
@@ -35,7 +35,7 @@ DURATION_RANGE = (5, 480)
 CAPACITY_RANGE = (1, 50)
 
 
-def _require_member(*, actor: AbstractBaseUser, merchant_id: int) -> None:
+def _require_member(*, actor: User, merchant_id: int) -> None:
     if not (
         actor.is_authenticated
         and MerchantMember.objects.filter(merchant_id=merchant_id, user_id=actor.pk).exists()
@@ -45,7 +45,7 @@ def _require_member(*, actor: AbstractBaseUser, merchant_id: int) -> None:
 
 def slot_rule_add(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     merchant_id: int,
     weekday: int,
     starts_at: time,
@@ -99,7 +99,7 @@ def slot_rule_add(
     return rule
 
 
-def slot_rule_delete(*, actor: AbstractBaseUser, merchant_id: int, rule_id: int) -> None:
+def slot_rule_delete(*, actor: User, merchant_id: int, rule_id: int) -> None:
     """Stop offering a rule's slots. Slots already booked stay (and their bookings with them)."""
     _require_member(actor=actor, merchant_id=merchant_id)
     with transaction.atomic(durable=True):
@@ -192,7 +192,7 @@ def appointment_book(
     *,
     merchant_id: int,
     slot_id: int,
-    shopper: AbstractBaseUser | AnonymousUser | None,
+    shopper: User | AnonymousUser | None,
     name: str,
     email: str,
     phone: str = "",
@@ -242,6 +242,9 @@ def _cancel(*, appointment_id: int, cancelled_by: str, reason: str) -> Appointme
         slot_id = (
             Appointment.objects.filter(pk=appointment_id).values_list("slot_id", flat=True).first()
         )
+        if slot_id is None:
+            # Deleted since the caller found it (with its shop, or its shopper's account).
+            raise AppointmentNotFound(_("This appointment does not exist."))
         # Slot first, then the appointment: the order booking takes its locks in.
         slot = Slot.objects.select_for_update().get(pk=slot_id)
         appointment = Appointment.objects.select_for_update().get(pk=appointment_id)
@@ -276,7 +279,7 @@ def appointment_cancel_by_shopper(*, cancel_token: str, reason: str = "") -> App
 
 
 def appointment_cancel_by_merchant(
-    *, actor: AbstractBaseUser, merchant_id: int, appointment_id: int, reason: str
+    *, actor: User, merchant_id: int, appointment_id: int, reason: str
 ) -> Appointment:
     """A member of the shop cancels one of its appointments; the customer is told why."""
     _require_member(actor=actor, merchant_id=merchant_id)

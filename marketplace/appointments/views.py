@@ -1,12 +1,13 @@
 """Booking an appointment with a shop, and cancelling it with the link of the e-mail."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comptoir.http import TownRequest
 from marketplace.appointments.errors import AppointmentError, AppointmentInvalid
 from marketplace.appointments.forms import BookingForm, CancelForm
 from marketplace.appointments.models import Appointment
@@ -20,7 +21,7 @@ from marketplace.appointments.services import appointment_book, appointment_canc
 
 
 @require_http_methods(["GET", "POST"])
-def booking(request: HttpRequest, slug: str) -> HttpResponse:
+def booking(request: TownRequest, slug: str) -> HttpResponse:
     merchant = merchant_taking_appointments(slug=slug)
     if merchant is None:
         raise Http404
@@ -69,7 +70,7 @@ def _appointment_of(slug: str, token: str) -> Appointment:
     return appointment
 
 
-def appointment_detail(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def appointment_detail(request: TownRequest, slug: str, token: str) -> HttpResponse:
     """The booking as the e-mail's link shows it, with the button to cancel it."""
     appointment = _appointment_of(slug, token)
     return render(
@@ -86,7 +87,7 @@ def appointment_detail(request: HttpRequest, slug: str, token: str) -> HttpRespo
 
 
 @require_POST
-def appointment_cancel(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+def appointment_cancel(request: TownRequest, slug: str, token: str) -> HttpResponse:
     appointment = _appointment_of(slug, token)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""

@@ -7,6 +7,7 @@ from marketplace.backoffice.views import (
     dashboard,
     messages,
     orders,
+    payments,
     products,
     profile,
     staff,
@@ -33,6 +34,11 @@ urlpatterns = [
         orders.order_action,
         name="order_action",
     ),
+    # Card payments (Stripe Connect)
+    path("paiements/", payments.payments, name="payments"),
+    path("paiements/stripe/", payments.payments_connect, name="payments_connect"),
+    path("paiements/stripe/retour/", payments.payments_return, name="payments_return"),
+    path("paiements/stripe/nouveau-lien/", payments.payments_refresh, name="payments_refresh"),
     # Profile and hours
     path("profil/", profile.profile_edit, name="profile"),
     path("profil/photos/", profile.profile_photo_add, name="profile_photo_add"),

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import PurePosixPath
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from comptoir.images import image_format_detect
 from comptoir.slugs import slug_free
 from marketplace.campaigns.errors import CampaignForbidden, CampaignInvalid, CampaignNotFound
@@ -35,7 +35,7 @@ MAX_FEATURED = 24
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 
 class _Keep(enum.Enum):

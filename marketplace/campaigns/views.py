@@ -1,9 +1,10 @@
 """A campaign's public page, on the town's host."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from comptoir.http import TownRequest
 from comptoir.town import town_now
 from marketplace.campaigns.selectors import (
     campaign_for_preview,
@@ -13,7 +14,7 @@ from marketplace.campaigns.selectors import (
 
 
 @require_GET
-def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def campaign_detail(request: TownRequest, slug: str) -> HttpResponse:
     now = town_now()
     campaign = campaign_public(slug=slug, today=now.date())
     # The town's administrators see a campaign before it is out, to check it.
@@ -28,6 +29,6 @@ def campaign_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "content": campaign_page_content(campaign=campaign, now=now),
             "is_preview": is_preview,
-            "page_url": request.tenant.build_url(campaign.get_absolute_url()),  # type: ignore[attr-defined]
+            "page_url": request.tenant.build_url(campaign.get_absolute_url()),
         },
     )

@@ -5,13 +5,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from comptoir.http import TownAPIRequest
 from comptoir.templatetags.money import euros_format
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import (
@@ -152,11 +152,12 @@ class PublicProductListApi(_PublicApi):
         ],
         responses=PublicProductPageSerializer,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: TownAPIRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         page_size = api_settings.PAGE_SIZE
+        assert page_size is not None  # settings.REST_FRAMEWORK sets it
         results = products_search(
             q=data.get("q", ""),
             category=data.get("category"),
@@ -197,7 +198,7 @@ class PublicProductDetailApi(_PublicApi):
         summary="One product of the town",
         responses=PublicProductDetailSerializer,
     )
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: TownAPIRequest, slug: str) -> Response:
         product = product_for_page(slug=slug)
         if product is None:
             raise Http404

@@ -83,6 +83,25 @@ class PhotoKwargs(TypedDict, total=False):
     photo_alt: str
 
 
+class ProductKwargs(TypedDict, total=False):
+    """What ProductForm gives product_create and product_update (the price and stock only
+    with a single variant)."""
+
+    title: str
+    description: str
+    category: Category | None
+    tags: str
+    vat_rate: int
+    sold_in_shop_only: bool
+    is_published: bool
+    price_cents: int
+    stock: int
+
+
+class ProductUpdateKwargs(ProductKwargs, total=False):
+    variants: list[VariantInput]
+
+
 class ProductForm(forms.Form):
     """The one-screen product form, photo first. With `single_variant=False` (a product with
     several variants) the price and stock are set per variant in the VariantFormSet."""
@@ -151,16 +170,18 @@ class ProductForm(forms.Form):
             initial["stock"] = variants[0].stock
         return initial
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> ProductKwargs:
         """The cleaned data as product_create / product_update take it."""
         data = self.cleaned_data
-        kwargs = {
-            name: data[name]
-            for name in (
-                "title", "description", "category", "tags", "vat_rate",
-                "sold_in_shop_only", "is_published",
-            )
-        }  # fmt: skip
+        kwargs: ProductKwargs = {
+            "title": data["title"],
+            "description": data["description"],
+            "category": data["category"],
+            "tags": data["tags"],
+            "vat_rate": data["vat_rate"],
+            "sold_in_shop_only": data["sold_in_shop_only"],
+            "is_published": data["is_published"],
+        }
         if "price" in self.fields:
             kwargs["price_cents"] = data["price"]
             kwargs["stock"] = data["stock"]
@@ -231,10 +252,18 @@ class BaseVariantFormSet(forms.BaseFormSet):
         return inputs
 
 
-VariantFormSet = forms.formset_factory(
-    VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True, max_num=50,
-    validate_max=True,
-)  # fmt: skip
+# formset_factory makes a subclass of `formset`; its stubs type it as the base class.
+VariantFormSet = cast(
+    type[BaseVariantFormSet],
+    forms.formset_factory(
+        VariantForm,
+        formset=BaseVariantFormSet,
+        extra=1,
+        can_delete=True,
+        max_num=50,
+        validate_max=True,
+    ),
+)
 
 
 class BulkVariantForm(forms.Form):
@@ -272,6 +301,9 @@ class BaseBulkEditFormSet(forms.BaseFormSet):
         ]
 
 
-BulkEditFormSet = forms.formset_factory(
-    BulkVariantForm, formset=BaseBulkEditFormSet, extra=0, max_num=500, validate_max=True
+BulkEditFormSet = cast(
+    type[BaseBulkEditFormSet],
+    forms.formset_factory(
+        BulkVariantForm, formset=BaseBulkEditFormSet, extra=0, max_num=500, validate_max=True
+    ),
 )

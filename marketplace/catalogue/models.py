@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,6 +43,21 @@ class Product(models.Model):
     # the French configuration and unaccent decide, the same way at write and at query time.
     search_vector = SearchVectorField(null=True, editable=False)
     title_normalised = models.TextField(blank=True, editable=False)
+
+    # Not columns: what a product card shows, set on the products of a list or page by
+    # marketplace.catalogue.selectors (the `card_*` and `*_marked` ones are its annotations).
+    lowest_price_cents: int | None
+    has_price_range: bool
+    availability: str
+    main_photo: "ProductPhoto | None"
+    card_lowest_price: int | None
+    card_highest_price: int | None
+    card_most_stock: int | None
+    card_image: str | None
+    card_thumbnail: str | None
+    # products_search only: the title and the snippet, marked up where they match.
+    title_highlighted: SafeString
+    snippet: SafeString
 
     class Meta:
         verbose_name = _("product")

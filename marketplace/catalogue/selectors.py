@@ -1,9 +1,10 @@
 """Reads of the catalogue: availability, the product page, the public list and the search."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramStrictWordSimilarity
 from django.db import connection
@@ -90,7 +91,11 @@ def product_availability(product: Product) -> str:
     return _availability_of(product, most_stock=max(stocks, default=None))
 
 
-def _decorated(product: Product) -> Product:
+# A product, or one of the search's annotated ones: it keeps its annotations.
+_P = TypeVar("_P", bound=Product)
+
+
+def _decorated(product: _P) -> _P:
     """Set what a product card shows, from the prefetched variants and photos (the product
     page) or from the card annotations (lists: no prefetch, see _card_annotations)."""
     if hasattr(product, "card_most_stock"):
@@ -233,7 +238,7 @@ class ProductSearchResults:
     `availability` and `main_photo` (its first photo, or None)."""
 
     query: str
-    products: list[Product]
+    products: Sequence[Product]
     total: int
     page: int
     per_page: int
@@ -420,7 +425,9 @@ def _merchants_named(q: str) -> QuerySet[Any, Any]:
         merchants_visible()
         .annotate(
             similarity=TrigramStrictWordSimilarity(
-                _unaccented_lower(q), Lower(Func(F("name"), function="unaccent"))
+                # Django takes an expression for the string too; its stubs say str only.
+                _unaccented_lower(q),  # type: ignore[arg-type]
+                Lower(Func(F("name"), function="unaccent")),
             )
         )
         .filter(similarity__gte=WORD_SIMILARITY_THRESHOLD)
@@ -469,7 +476,10 @@ def products_search(
                 title_normalised__trigram_strict_word_similar=_unaccented_lower(q)
             ).annotate(
                 rank=Value(0.0, output_field=FloatField()),
-                similarity=TrigramStrictWordSimilarity(_unaccented_lower(q), "title_normalised"),
+                similarity=TrigramStrictWordSimilarity(
+                    _unaccented_lower(q),  # type: ignore[arg-type]  # an expression, as above
+                    "title_normalised",
+                ),
             ),
             merchants=_merchants_named(q) if with_merchants else None,
             offset=offset,
@@ -496,15 +506,15 @@ def products_search(
     rows = Product.objects.filter(pk__in=ids).select_related("merchant", "category")
     rows = rows.annotate(**_card_annotations())
     if query is not None:
-        rows = rows.annotate(
+        marked = rows.annotate(
             title_marked=_headline("title", query, "HighlightAll=true"),
             snippet_marked=_headline(
                 "description", query, f"MaxWords={SNIPPET_WORDS}, MinWords=12"
             ),
         )
     else:
-        rows = rows.annotate(title_marked=F("title"), snippet_marked=F("description"))
-    by_id = {product.pk: product for product in rows}
+        marked = rows.annotate(title_marked=F("title"), snippet_marked=F("description"))
+    by_id = {product.pk: product for product in marked}
     products = [_decorated(by_id[pk]) for pk in ids if pk in by_id]
     for product in products:
         product.title_highlighted = _highlighted(product.title_marked)
@@ -533,8 +543,8 @@ def product_cards(products: list[Product]) -> list[Product]:
     for product in products:
         prices = [variant.price_cents for variant in product.variants.all()]
         photos = list(product.photos.all())
-        product.lowest_price_cents = min(prices, default=None)  # type: ignore[attr-defined]
-        product.has_price_range = len(set(prices)) > 1  # type: ignore[attr-defined]
-        product.availability = product_availability(product)  # type: ignore[attr-defined]
-        product.main_photo = photos[0] if photos else None  # type: ignore[attr-defined]
+        product.lowest_price_cents = min(prices, default=None)
+        product.has_price_range = len(set(prices)) > 1
+        product.availability = product_availability(product)
+        product.main_photo = photos[0] if photos else None
     return products

@@ -2,11 +2,12 @@
 
 from urllib.parse import quote
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from comptoir.http import TownRequest
 from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
 from marketplace.catalogue.models import Product
@@ -47,7 +48,7 @@ def _og_price(cents: int | None) -> str:
 
 
 @shop_window_page
-def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def product_detail(request: TownRequest, slug: str) -> HttpResponse:
     now = town_now()
     product: Product | None = product_for_page(slug=slug, today=now.date())
     if product is None:
@@ -90,7 +91,7 @@ def _page_number(raw: str | None) -> int:
 
 
 @shop_window_page
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: TownRequest) -> HttpResponse:
     q = query_normalised(request.GET.get("q", ""))
     category = request.GET.get("categorie", "").strip() or None
     merchant = request.GET.get("commerce", "").strip() or None

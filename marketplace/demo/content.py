@@ -22,7 +22,8 @@ class ProductIdea:
 class Trade:
     key: str
     category: tuple[str, str | None]  # (parent, child) in the default tree, English names
-    names: tuple[str, ...]  # patterns: {family}, {place}, {first}, {town}
+    # patterns: {family}, {place}, {first}, {town}; {of_first}, {of_family} as after "de": "d’Inès"
+    names: tuple[str, ...]
     pitch: tuple[str, ...]  # sentences of the description
     hours: str  # a key of HOURS
     colour: tuple[int, int, int]  # the pictures' background
@@ -109,7 +110,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "delicatessen", ("Food", "Delicatessen"),
-            ("Épicerie fine {place}", "Le Comptoir de {first}", "Épicerie {family}", "Maison {family}, épicerie fine"),
+            ("Épicerie fine {place}", "Le Comptoir {of_first}", "Épicerie {family}", "Maison {family}, épicerie fine"),
             ("Une épicerie fine de producteurs : huiles, conserves, thés et douceurs.",
              "Coffrets cadeaux composés à la demande.",
              "Vrac et bocaux consignés pour limiter les emballages."),
@@ -130,7 +131,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "greengrocer", ("Food", "Greengrocer"),
-            ("Primeur {place}", "Les Vergers de {first}", "Au Panier {place}"),
+            ("Primeur {place}", "Les Vergers {of_first}", "Au Panier {place}"),
             ("Fruits et légumes de saison, d'abord ceux des maraîchers voisins.",
              "Paniers hebdomadaires à retirer en boutique.",
              "Jus pressés et soupes du jour."),
@@ -161,7 +162,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "wine", ("Food", "Wine shop"),
-            ("Cave {place}", "Le Cellier de {first}", "Les Vins de {family}", "Bar à vins {place}"),
+            ("Cave {place}", "Le Cellier {of_first}", "Les Vins {of_family}", "Bar à vins {place}"),
             ("Des vignerons que nous connaissons, des vins nature et de garde.",
              "Dégustations le samedi, conseils d'accords mets et vins.",
              "L'abus d'alcool est dangereux pour la santé, à consommer avec modération."),
@@ -211,7 +212,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "jewellery", ("Fashion", "Jewellery"),
-            ("Bijouterie {family}", "L'Éclat {place}", "Atelier de {first}, créatrice de bijoux"),
+            ("Bijouterie {family}", "L'Éclat {place}", "Atelier {of_first}, créatrice de bijoux"),
             ("Bijoux en argent et or recyclés, créés et réparés à l'atelier.",
              "Gravure offerte sur les médailles et alliances.",
              "Nettoyage de vos bijoux pendant que vous patientez."),
@@ -238,7 +239,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "florist", ("Home and garden", "Florist"),
-            ("Fleurs {place}", "L'Atelier floral de {first}", "Au Jardin {place}", "Fleuriste {family}"),
+            ("Fleurs {place}", "L'Atelier floral {of_first}", "Au Jardin {place}", "Fleuriste {family}"),
             ("Fleurs de saison et de producteurs français, bouquets composés devant vous.",
              "Livraison en ville pour les anniversaires et les fêtes.",
              "Plantes d'intérieur et conseils d'entretien."),
@@ -313,7 +314,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "pottery", ("Crafts", "Pottery"),
-            ("Poterie {place}", "L'Atelier de {first}, céramiste", "Terre et Feu"),
+            ("Poterie {place}", "L'Atelier {of_first}, céramiste", "Terre et Feu"),
             ("Grès et faïence tournés et émaillés à l'atelier.",
              "Stages d'initiation au tour le mercredi."),
             "shop", (180, 110, 80),
@@ -359,7 +360,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "beauty", ("Beauty and health", "Beauty salon"),
-            ("Institut {first}", "Bulle de Beauté", "Les Soins de {first}"),
+            ("Institut {first}", "Bulle de Beauté", "Les Soins {of_first}"),
             ("Soins du visage, modelages et manucure, produits naturels.",
              "Cartes cadeaux en vente à l'institut."),
             "salon", (200, 120, 150), sells_online=False, click_collect=False, appointments=True,
@@ -398,7 +399,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "restaurant", ("Restaurants and cafés", "Restaurant"),
-            ("Le Bistrot {place}", "La Table de {first}", "Chez {first}", "L'Auberge {place}"),
+            ("Le Bistrot {place}", "La Table {of_first}", "Chez {first}", "L'Auberge {place}"),
             ("Une cuisine de saison, produits du marché, menu du jour le midi.",
              "Réservation conseillée le week-end.",
              "Plats à emporter à retirer au comptoir."),
@@ -419,7 +420,7 @@ TRADES: dict[str, Trade] = {
         ),
         Trade(
             "takeaway", ("Restaurants and cafés", "Takeaway"),
-            ("Traiteur {family}", "Le Traiteur {place}", "La Cantine de {first}"),
+            ("Traiteur {family}", "Le Traiteur {place}", "La Cantine {of_first}"),
             ("Plats cuisinés chaque matin, buffets et repas de fête sur commande.",
              "Commandez avant 10 h pour le déjeuner."),
             "food", (190, 110, 40),

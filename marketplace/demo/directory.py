@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from comptoir.accounts.models import User
+from comptoir.french import de_name
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.demo import images
@@ -140,9 +141,12 @@ def _ranges(pattern: str) -> dict[int, list[tuple[time, time]]]:
 
 
 def _fill(text: str, *, rng: random.Random, town: str, profile: TownProfile) -> str:
+    family, first = rng.choice(FAMILY_NAMES), rng.choice(FIRST_NAMES)
     return text.format(
-        family=rng.choice(FAMILY_NAMES),
-        first=rng.choice(FIRST_NAMES),
+        family=family,
+        of_family=de_name(family),
+        first=first,
+        of_first=de_name(first),
         place=rng.choice(profile.places),
         town=town,
         town_association=profile.association[0],
@@ -258,7 +262,7 @@ def _photos_create(planned: list[_Planned]) -> None:
                 f"merchants/photos/{item.merchant.slug}.jpg",
                 ContentFile(images.banner(item.merchant.name, item.trade.colour)),
             ),
-            alt_text=f"La devanture de {item.merchant.name}",
+            alt_text=f"La devanture {de_name(item.merchant.name)}",
         )
         for item in planned
         if item.merchant.status == Merchant.Status.APPROVED

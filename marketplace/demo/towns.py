@@ -6,6 +6,7 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.french import de_name
 from marketplace.demo.content import TOWN_PROFILES
 from marketplace.demo.directory import SIZES, DemoSize
 from marketplace.demo.seed import DemoFilled, demo_town_fill
@@ -80,7 +81,7 @@ def demo_town_ensure(demo: DemoTown) -> tuple[Town, bool]:
         )  # fmt: skip
     with schema_context(town.schema_name):
         admin = User.objects.get(email=demo.admin_email)
-        admin.full_name = f"Mairie de {demo.name}"
+        admin.full_name = f"Mairie {de_name(demo.name)}"
         admin.set_password(DEMO_PASSWORD)
         admin.save(update_fields=["full_name", "password"])
     return town, True

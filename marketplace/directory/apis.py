@@ -5,11 +5,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from comptoir.http import TownAPIRequest
 from comptoir.town import town_now
 from marketplace.directory.hours import is_open_at
 from marketplace.directory.models import Category, Merchant
@@ -91,7 +91,7 @@ class PublicMerchantListApi(_PublicApi):
         ],
         responses=PublicMerchantSerializer(many=True),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: TownAPIRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         slug = filters.validated_data.get("category")
@@ -115,7 +115,7 @@ class PublicMerchantListApi(_PublicApi):
 
 class PublicMerchantDetailApi(_PublicApi):
     @extend_schema(summary="One merchant of the town", responses=PublicMerchantSerializer)
-    def get(self, request: Request, slug: str) -> Response:
+    def get(self, request: TownAPIRequest, slug: str) -> Response:
         now = town_now()
         today = now.date()
         merchant = (

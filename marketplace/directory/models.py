@@ -133,6 +133,11 @@ class Merchant(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Not columns: what a card shows, set on the merchants of a list by
+    # marketplace.directory.selectors.merchant_cards.
+    open_now: bool
+    today_ranges: list[tuple[time, time]]
+
     class Meta:
         verbose_name = _("merchant")
         verbose_name_plural = _("merchants")

@@ -2,19 +2,29 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import overload
+from typing import TYPE_CHECKING, cast, overload
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
-from marketplace.directory.models import MerchantMember
-from marketplace.directory.selectors import merchant_for_member
+from comptoir.http import SignedInTownRequest, TownRequest
+from marketplace.directory.models import Merchant, MerchantMember
+from marketplace.directory.selectors import MemberRole, merchant_for_member
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 View = Callable[..., HttpResponse]
 
 # The query parameter choosing which shop a member of several shops is working on.
 MERCHANT_CHOICE_PARAM = "boutique"
+
+
+class MerchantRequest(SignedInTownRequest):
+    """The request of a view behind `merchant_member_required`."""
+
+    merchant: "WithAnnotations[Merchant, MemberRole]"
 
 
 @overload
@@ -38,7 +48,7 @@ def merchant_member_required(
 
     def decorator(inner: View) -> View:
         @wraps(inner)
-        def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        def wrapper(request: TownRequest, *args: object, **kwargs: object) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             slug = request.GET.get(MERCHANT_CHOICE_PARAM) or None
@@ -47,8 +57,10 @@ def merchant_member_required(
                 raise PermissionDenied
             if owner_only and getattr(merchant, "member_role", None) != MerchantMember.Role.OWNER:
                 raise PermissionDenied
-            request.merchant = merchant  # type: ignore[attr-defined]
-            return inner(request, *args, **kwargs)
+            # From here on the request is a MerchantRequest: it gets its merchant.
+            member_request = cast(MerchantRequest, request)
+            member_request.merchant = merchant
+            return inner(member_request, *args, **kwargs)
 
         return wrapper
 

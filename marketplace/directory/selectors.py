@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.lookups import Unaccent
@@ -27,6 +28,15 @@ from marketplace.directory.models import (
     OpeningHours,
     SpecialHours,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class MemberRole(TypedDict):
+    """What merchant_for_member and merchants_of_member annotate: the user's MerchantMember.Role."""
+
+    member_role: str
 
 
 def merchants_visible() -> QuerySet[Merchant]:
@@ -187,7 +197,7 @@ def categories_for_filters() -> list[Category]:
 
 def merchant_for_member(
     user: "User | AnonymousUser", merchant_slug: str | None = None
-) -> Merchant | None:
+) -> "WithAnnotations[Merchant, MemberRole] | None":
     """The merchant this user runs (the one named by `merchant_slug` when given, else the first
     by name), whatever its status: a pending applicant fills in their profile too.
 
@@ -205,7 +215,9 @@ def merchant_for_member(
     return queryset.order_by("name", "pk").first()
 
 
-def merchants_of_member(user: "User | AnonymousUser") -> list[Merchant]:
+def merchants_of_member(
+    user: "User | AnonymousUser",
+) -> "list[WithAnnotations[Merchant, MemberRole]]":
     """Every merchant the user runs, for a "which shop" switch in the back office."""
     if not user.is_authenticated:
         return []
@@ -252,6 +264,6 @@ def merchant_cards(merchants: list[Merchant], *, now: datetime) -> list[Merchant
         Prefetch("special_hours", queryset=SpecialHours.objects.filter(date=today)),
     )
     for merchant in merchants:
-        merchant.open_now = is_open_at(merchant, now)  # type: ignore[attr-defined]
-        merchant.today_ranges = opening_ranges_on(merchant, today)  # type: ignore[attr-defined]
+        merchant.open_now = is_open_at(merchant, now)
+        merchant.today_ranges = opening_ranges_on(merchant, today)
     return merchants

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from comptoir.accounts.models import User
+from comptoir.french import of_name
 from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 from marketplace.directory.models import Merchant, StaffInvitation
@@ -79,10 +80,14 @@ def merchant_decision_notify(merchant_id: int) -> bool:
                 "page_link": _town_url(town, "directory:merchant", slug=merchant.slug),
             }
             if merchant.status == Merchant.Status.APPROVED:
-                subject = _("Your shop is on %(town)s's portal") % {"town": town}
+                subject = _("Your shop is on the portal %(of_town)s") % {
+                    "of_town": of_name(town.name)
+                }
                 template = "directory/email/application_approved.txt"
             else:
-                subject = _("Your application to %(town)s's portal") % {"town": town}
+                subject = _("Your application to the portal %(of_town)s") % {
+                    "of_town": of_name(town.name)
+                }
                 template = "directory/email/application_rejected.txt"
             send_mail(
                 subject=subject,
@@ -130,8 +135,8 @@ def staff_invitation_send(invitation_id: int) -> bool:
                 "link": link,
             }
             send_mail(
-                subject=_("You are invited to run %(shop)s on %(town)s's portal")
-                % {"shop": merchant.name, "town": town.name},
+                subject=_("You are invited to run %(shop)s on the portal %(of_town)s")
+                % {"shop": merchant.name, "of_town": of_name(town.name)},
                 message=render_to_string(template, context),
                 from_email=None,
                 recipient_list=[user.email],

@@ -4,7 +4,7 @@ and the form to apply as a merchant."""
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
+from comptoir.http import TownRequest
 from comptoir.page_cache import shop_window_page
 from comptoir.town import town_now
 from marketplace.directory.errors import DirectoryError
@@ -49,7 +50,7 @@ WIDGET_PAGE_SIZE = 24
 
 @require_GET
 @shop_window_page
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: TownRequest) -> HttpResponse:
     now = town_now()
     categories = categories_for_filters()
     form = DirectoryFilterForm(request.GET or None, categories=categories)
@@ -76,7 +77,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def merchant_detail(request: TownRequest, slug: str) -> HttpResponse:
     now = town_now()
     page = merchant_page(slug=slug, now=now)
     if page is None:
@@ -107,7 +108,7 @@ def merchant_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def merchants_map(request: HttpRequest) -> HttpResponse:
+def merchants_map(request: TownRequest) -> HttpResponse:
     now = town_now()
     merchants = merchant_cards(list(merchants_on_map(today=now.date())), now=now)
     return render(
@@ -122,7 +123,7 @@ def merchants_map(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def merchants_map_json(request: HttpRequest) -> JsonResponse:
+def merchants_map_json(request: TownRequest) -> JsonResponse:
     """Every visible merchant with coordinates, for the map's markers."""
     now = town_now()
     merchants = merchants_on_map(today=now.date())
@@ -151,7 +152,7 @@ def merchants_map_json(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 @xframe_options_exempt
-def widget(request: HttpRequest) -> HttpResponse:
+def widget(request: TownRequest) -> HttpResponse:
     """The town's shops, compact, for an iframe on another site (the town's, an association's).
 
     Framing is allowed on this page only; links open the portal in a new tab.
@@ -183,7 +184,7 @@ def widget(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @cache_control(public=True, max_age=3600)
-def widget_script(request: HttpRequest) -> HttpResponse:
+def widget_script(request: TownRequest) -> HttpResponse:
     """One script tag on another site puts the widget's iframe where the tag is.
 
     The frame is served from the host the script came from: routing only answers the town's
@@ -198,7 +199,7 @@ def widget_script(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def embed_help(request: HttpRequest) -> HttpResponse:
+def embed_help(request: TownRequest) -> HttpResponse:
     """Copy-paste snippets to show the town's shops on another website."""
     return render(
         request,
@@ -213,7 +214,7 @@ def embed_help(request: HttpRequest) -> HttpResponse:
     )
 
 
-def merchant_apply(request: HttpRequest) -> HttpResponse:
+def merchant_apply(request: TownRequest) -> HttpResponse:
     """A person applies to list their shop: the town approves it before it is shown."""
     form = MerchantRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -243,5 +244,5 @@ def merchant_apply(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def merchant_apply_done(request: HttpRequest) -> HttpResponse:
+def merchant_apply_done(request: TownRequest) -> HttpResponse:
     return render(request, "directory/apply_done.html")

@@ -1,9 +1,9 @@
 """Reads of messaging: inboxes, threads and unread counts, each in a fixed number of queries."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from comptoir.accounts.models import User
 from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchant_owner_emails
 from marketplace.messaging.models import Conversation, Message
@@ -20,7 +20,7 @@ def _with_preview(conversations: QuerySet[Conversation]) -> QuerySet[Conversatio
     )
 
 
-def conversations_of_shopper(*, shopper: AbstractBaseUser) -> QuerySet[Conversation]:
+def conversations_of_shopper(*, shopper: User) -> QuerySet[Conversation]:
     """The shopper's conversations, latest activity first, with the shop and the order."""
     return _with_preview(
         Conversation.objects.filter(shopper_id=shopper.pk)
@@ -38,9 +38,7 @@ def conversations_of_merchant(*, merchant_id: int) -> QuerySet[Conversation]:
     )
 
 
-def conversation_of_shopper(
-    *, shopper: AbstractBaseUser, conversation_id: int
-) -> Conversation | None:
+def conversation_of_shopper(*, shopper: User, conversation_id: int) -> Conversation | None:
     return (
         Conversation.objects.filter(pk=conversation_id, shopper_id=shopper.pk)
         .select_related("merchant", "order")
@@ -85,7 +83,7 @@ def conversation_messages(*, conversation: Conversation) -> list[Message]:
     return latest
 
 
-def shopper_unread_total(*, shopper: AbstractBaseUser) -> int:
+def shopper_unread_total(*, shopper: User) -> int:
     return Conversation.objects.filter(shopper_id=shopper.pk).aggregate(
         total=Coalesce(Sum("shopper_unread"), 0)
     )["total"]

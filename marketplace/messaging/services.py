@@ -4,12 +4,12 @@ A new message e-mails the other side through Celery once the transaction has com
 task sends it once, however often it is retried.
 """
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import User
 from comptoir.celery import task_after_commit
 from marketplace.directory.models import MerchantMember
 from marketplace.directory.selectors import merchants_visible
@@ -32,7 +32,7 @@ def _clean_body(body: str) -> str:
     return text
 
 
-def _is_member(*, user: AbstractBaseUser, merchant_id: int) -> bool:
+def _is_member(*, user: User, merchant_id: int) -> bool:
     return MerchantMember.objects.filter(merchant_id=merchant_id, user_id=user.pk).exists()
 
 
@@ -61,7 +61,7 @@ def _conversation_get_or_create(
 
 
 def conversation_start_by_shopper(
-    *, shopper: AbstractBaseUser, merchant_id: int, order_id: int | None = None, body: str
+    *, shopper: User, merchant_id: int, order_id: int | None = None, body: str
 ) -> Message:
     """A shopper writes to a shop, about one of their orders there or in general.
 
@@ -89,7 +89,7 @@ def conversation_start_by_shopper(
         )
 
 
-def conversation_start_by_merchant(*, actor: AbstractBaseUser, order_id: int, body: str) -> Message:
+def conversation_start_by_merchant(*, actor: User, order_id: int, body: str) -> Message:
     """A member of the shop writes to the customer of one of its orders.
 
     Only orders placed from a shopper account can be discussed here: a guest has no inbox, the
@@ -112,9 +112,7 @@ def conversation_start_by_merchant(*, actor: AbstractBaseUser, order_id: int, bo
         )
 
 
-def message_post(
-    *, conversation_id: int, author: AbstractBaseUser, side: str, body: str
-) -> Message:
+def message_post(*, conversation_id: int, author: User, side: str, body: str) -> Message:
     """Add a message to a conversation, as the shopper or as a member of the shop.
 
     The other side's unread counter goes up by one, the writer's is reset (they just read the
@@ -151,7 +149,7 @@ def message_post(
     return message
 
 
-def conversation_mark_read(*, conversation_id: int, reader: AbstractBaseUser, side: str) -> None:
+def conversation_mark_read(*, conversation_id: int, reader: User, side: str) -> None:
     """The reader's side has seen every message: its unread counter goes back to zero."""
     conversations = Conversation.objects.filter(pk=conversation_id)
     if side == Side.SHOPPER:

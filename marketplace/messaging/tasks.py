@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from comptoir.french import from_name
 from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 from marketplace.messaging.models import Message, Side
@@ -59,12 +60,12 @@ def message_notify(message_id: int) -> bool:
                 "sender": sender,
                 "link": town.build_url(path),
             }
-            if conversation.order_id is not None:
+            if conversation.order is not None:
                 subject = _("New message about order %(reference)s") % {
                     "reference": conversation.order.reference
                 }
             else:
-                subject = _("New message from %(sender)s") % {"sender": sender}
+                subject = _("New message %(from_sender)s") % {"from_sender": from_name(sender)}
             send_mail(
                 subject=subject,
                 message=render_to_string("messaging/email/new_message.txt", context),

@@ -4,11 +4,13 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from comptoir.http import SignedInTownRequest
+from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchants_visible
 from marketplace.messaging.errors import MessagingError
 from marketplace.messaging.forms import MessageForm
@@ -30,7 +32,7 @@ CONVERSATIONS_PER_PAGE = 20
 
 
 @login_required
-def conversation_list(request: HttpRequest) -> HttpResponse:
+def conversation_list(request: SignedInTownRequest) -> HttpResponse:
     page = Paginator(conversations_of_shopper(shopper=request.user), CONVERSATIONS_PER_PAGE)
     return render(
         request,
@@ -40,7 +42,7 @@ def conversation_list(request: HttpRequest) -> HttpResponse:
 
 
 def thread_respond(
-    request: HttpRequest,
+    request: SignedInTownRequest,
     *,
     conversation: Conversation,
     viewer_side: str,
@@ -95,7 +97,7 @@ def thread_respond(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation_thread(request: SignedInTownRequest, pk: int) -> HttpResponse:
     conversation = conversation_of_shopper(shopper=request.user, conversation_id=pk)
     if conversation is None:
         raise Http404
@@ -110,7 +112,7 @@ def conversation_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def conversation_start(request: HttpRequest) -> HttpResponse:
+def conversation_start(request: SignedInTownRequest) -> HttpResponse:
     """Write to a shop (`?commerce=<slug>`) or about one of your orders (`?commande=<ref>`).
 
     When that conversation already exists, the shopper goes on in it.
@@ -118,6 +120,7 @@ def conversation_start(request: HttpRequest) -> HttpResponse:
     reference = request.GET.get("commande", "")
     slug = request.GET.get("commerce", "")
     order: Order | None = None
+    merchant: Merchant | None
     if reference:
         order = (
             Order.objects.filter(reference=reference, customer_id=request.user.pk)

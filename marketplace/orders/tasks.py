@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from comptoir.french import of_name
 from comptoir.send_once.services import send_once
 from comptoir.town import current_town
 from marketplace.orders.models import Checkout, Order
@@ -99,8 +100,8 @@ def checkout_confirmation_send(checkout_id: int) -> bool:
                 "orders": [(order, tracking_url(town, order)) for order in orders],
             }
             send_mail(
-                subject=_("Your order on %(town)s's portal (%(reference)s)")
-                % {"town": town.name, "reference": checkout.reference},
+                subject=_("Your order on the portal %(of_town)s (%(reference)s)")
+                % {"of_town": of_name(town.name), "reference": checkout.reference},
                 message=render_to_string("orders/email/checkout_confirmation.txt", context),
                 from_email=None,
                 recipient_list=[checkout.contact_email],

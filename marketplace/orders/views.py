@@ -1,13 +1,14 @@
 """The shopper's cart, checkout, confirmation and order tracking, on a town's host."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.accounts.models import User
+from comptoir.http import TownRequest
 from comptoir.redirects import redirect_url_safe
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.orders.errors import OrdersError
@@ -43,15 +44,15 @@ from marketplace.orders.services.transitions import order_cancel
 CHECKOUT_SESSION_KEY = "checkout_id"
 
 
-def _signed_in_user(request: HttpRequest) -> User | None:
+def _signed_in_user(request: TownRequest) -> User | None:
     return request.user if isinstance(request.user, User) else None
 
 
-def _cart(request: HttpRequest) -> Cart | None:
+def _cart(request: TownRequest) -> Cart | None:
     return cart_find(user=request.user, cart_id=request.session.get(CART_SESSION_KEY))
 
 
-def _cart_for_writing(request: HttpRequest) -> Cart:
+def _cart_for_writing(request: TownRequest) -> Cart:
     cart = cart_get_or_create(
         user=_signed_in_user(request), cart_id=request.session.get(CART_SESSION_KEY)
     )
@@ -61,7 +62,7 @@ def _cart_for_writing(request: HttpRequest) -> Cart:
 
 
 @require_GET
-def cart(request: HttpRequest) -> HttpResponse:
+def cart(request: TownRequest) -> HttpResponse:
     contents = cart_contents(cart=_cart(request))
     # The header's count comes from the lines already read, not from one more query.
     return render(
@@ -70,7 +71,7 @@ def cart(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_add_view(request: HttpRequest) -> HttpResponse:
+def cart_add_view(request: TownRequest) -> HttpResponse:
     """Add to the cart from a product page. Works as a plain form (redirect with a message); an
     htmx request gets a status fragment and the header's new count instead."""
     form = CartLineForm(request.POST)
@@ -89,7 +90,7 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
         else:
             ok = True
             message = _("Added to your cart (%(quantity)d in it).") % {"quantity": line.quantity}
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         count = cart_item_count(user=request.user, cart_id=request.session.get(CART_SESSION_KEY))
         return render(
             request,
@@ -103,7 +104,7 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_update(request: HttpRequest) -> HttpResponse:
+def cart_update(request: TownRequest) -> HttpResponse:
     form = CartLineForm(request.POST)
     cart = _cart(request)
     if not form.is_valid() or cart is None:
@@ -123,7 +124,7 @@ def cart_update(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def cart_remove_view(request: HttpRequest) -> HttpResponse:
+def cart_remove_view(request: TownRequest) -> HttpResponse:
     form = CartLineForm(request.POST)
     cart = _cart(request)
     if form.is_valid() and cart is not None:
@@ -132,14 +133,14 @@ def cart_remove_view(request: HttpRequest) -> HttpResponse:
     return redirect("orders:cart")
 
 
-def _initial_contact(request: HttpRequest) -> dict[str, str]:
+def _initial_contact(request: TownRequest) -> dict[str, str]:
     user = _signed_in_user(request)
     if user is None:
         return {}
     return {"name": user.full_name, "email": user.email}
 
 
-def _initial_address(request: HttpRequest) -> dict[str, str]:
+def _initial_address(request: TownRequest) -> dict[str, str]:
     user = _signed_in_user(request)
     if user is None:
         return {}
@@ -147,7 +148,7 @@ def _initial_address(request: HttpRequest) -> dict[str, str]:
 
 
 def _shop_forms(
-    request: HttpRequest, info: CheckoutInfo, *, data: QueryDict | None = None
+    request: TownRequest, info: CheckoutInfo, *, data: QueryDict | None = None
 ) -> list[tuple[CartGroup, ShopFulfilmentForm]]:
     initial = _initial_address(request)
     return [
@@ -160,7 +161,7 @@ def _shop_forms(
 
 
 @require_http_methods(["GET", "POST"])
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: TownRequest) -> HttpResponse:
     info = checkout_info_fetch(cart=_cart(request))
     contents = info.contents
     if contents.is_empty:
@@ -189,7 +190,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     for group in contents.groups
                     for item in group.items
                 }
-                contact_form.add_error(None, f"{titles.get(error.variant_id, '')}: {error}")
+                contact_form.add_error(
+                    None,
+                    _("%(label)s: %(problem)s")
+                    % {"label": titles.get(error.variant_id, ""), "problem": error},
+                )
             except OrdersError as error:
                 contact_form.add_error(None, error.message)
             else:
@@ -215,7 +220,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def confirmation(request: HttpRequest) -> HttpResponse:
+def confirmation(request: TownRequest) -> HttpResponse:
     checkout_id = request.session.get(CHECKOUT_SESSION_KEY)
     placed = checkout_with_orders(checkout_id=checkout_id) if checkout_id else None
     if placed is None:
@@ -234,7 +239,7 @@ def confirmation(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def tracking(request: HttpRequest, token: str) -> HttpResponse:
+def tracking(request: TownRequest, token: str) -> HttpResponse:
     order = order_by_tracking_token(token=token)
     if order is None:
         raise Http404
@@ -250,7 +255,7 @@ def tracking(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_POST
-def tracking_cancel(request: HttpRequest, token: str) -> HttpResponse:
+def tracking_cancel(request: TownRequest, token: str) -> HttpResponse:
     order = Order.objects.filter(tracking_token=token).only("pk").first()
     if order is None:
         raise Http404

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comptoir.accounts.models import User
+from comptoir.http import SignedInTownRequest, TownRequest
 from comptoir.redirects import next_url_safe
 from marketplace.orders.errors import OrdersError
 from marketplace.orders.models import Order
@@ -51,13 +52,13 @@ ORDERS_PAGE_SIZE = 10
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _shopper(request: HttpRequest) -> User:
+def _shopper(request: TownRequest) -> User:
     """The signed-in shopper of a login_required view."""
     return cast(User, request.user)
 
 
 @require_http_methods(["GET", "POST"])
-def sign_up(request: HttpRequest) -> HttpResponse:
+def sign_up(request: TownRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("shoppers:dashboard")
     form = SignUpForm(request.POST or None)
@@ -80,7 +81,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInTownRequest) -> HttpResponse:
     page = Paginator(orders_of_customer(user=_shopper(request)), ORDERS_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -89,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def order_detail(request: SignedInTownRequest, reference: str) -> HttpResponse:
     order = order_of_customer(user=_shopper(request), reference=reference)
     if order is None:
         raise Http404
@@ -102,7 +103,7 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
+def order_cancel_view(request: SignedInTownRequest, reference: str) -> HttpResponse:
     order = Order.objects.filter(customer=_shopper(request), reference=reference).only("pk").first()
     if order is None:
         raise Http404
@@ -119,7 +120,7 @@ def order_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def favourites(request: HttpRequest) -> HttpResponse:
+def favourites(request: SignedInTownRequest) -> HttpResponse:
     return render(
         request,
         "shoppers/favourites.html",
@@ -130,7 +131,7 @@ def favourites(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _favourite_change(request: HttpRequest, change, done: str, **ids: int) -> HttpResponse:
+def _favourite_change(request: TownRequest, change, done: str, **ids: int) -> HttpResponse:
     try:
         change(user=_shopper(request), **ids)
     except ShopperError as error:
@@ -142,7 +143,7 @@ def _favourite_change(request: HttpRequest, change, done: str, **ids: int) -> Ht
 
 @login_required
 @require_POST
-def favourite_merchant_add_view(request: HttpRequest, merchant_id: int) -> HttpResponse:
+def favourite_merchant_add_view(request: SignedInTownRequest, merchant_id: int) -> HttpResponse:
     return _favourite_change(
         request,
         favourite_merchant_add,
@@ -153,7 +154,7 @@ def favourite_merchant_add_view(request: HttpRequest, merchant_id: int) -> HttpR
 
 @login_required
 @require_POST
-def favourite_merchant_remove_view(request: HttpRequest, merchant_id: int) -> HttpResponse:
+def favourite_merchant_remove_view(request: SignedInTownRequest, merchant_id: int) -> HttpResponse:
     return _favourite_change(
         request,
         favourite_merchant_remove,
@@ -164,7 +165,7 @@ def favourite_merchant_remove_view(request: HttpRequest, merchant_id: int) -> Ht
 
 @login_required
 @require_POST
-def favourite_product_add_view(request: HttpRequest, product_id: int) -> HttpResponse:
+def favourite_product_add_view(request: SignedInTownRequest, product_id: int) -> HttpResponse:
     return _favourite_change(
         request,
         favourite_product_add,
@@ -175,7 +176,7 @@ def favourite_product_add_view(request: HttpRequest, product_id: int) -> HttpRes
 
 @login_required
 @require_POST
-def favourite_product_remove_view(request: HttpRequest, product_id: int) -> HttpResponse:
+def favourite_product_remove_view(request: SignedInTownRequest, product_id: int) -> HttpResponse:
     return _favourite_change(
         request,
         favourite_product_remove,
@@ -186,7 +187,7 @@ def favourite_product_remove_view(request: HttpRequest, product_id: int) -> Http
 
 @login_required
 @require_GET
-def addresses(request: HttpRequest) -> HttpResponse:
+def addresses(request: SignedInTownRequest) -> HttpResponse:
     return render(
         request, "shoppers/addresses.html", {"addresses": addresses_of(user=_shopper(request))}
     )
@@ -194,7 +195,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def address_new(request: HttpRequest) -> HttpResponse:
+def address_new(request: SignedInTownRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         address_create(user=_shopper(request), **form.cleaned_data)
@@ -205,7 +206,7 @@ def address_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_edit(request: SignedInTownRequest, address_id: int) -> HttpResponse:
     address = address_of(user=_shopper(request), address_id=address_id)
     if address is None:
         raise Http404
@@ -219,7 +220,7 @@ def address_edit(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
+def address_delete_view(request: SignedInTownRequest, address_id: int) -> HttpResponse:
     if not address_delete(user=_shopper(request), address_id=address_id):
         raise Http404
     messages.success(request, _("Address deleted."))
@@ -228,8 +229,8 @@ def address_delete_view(request: HttpRequest, address_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def data_export(request: HttpRequest) -> HttpResponse:
-    town = request.tenant  # type: ignore[attr-defined]
+def data_export(request: SignedInTownRequest) -> HttpResponse:
+    town = request.tenant
     data = {
         "town": town.name,
         "exported_at": timezone.now().isoformat(),
@@ -246,7 +247,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: SignedInTownRequest) -> HttpResponse:
     form = AccountDeleteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -168,5 +168,5 @@ def home_page_content(*, now: datetime) -> HomePageContent:
     merchant_cards(
         content.campaign_merchants + content.featured_merchants + open_candidates, now=now
     )
-    content.open_now = [m for m in open_candidates if m.open_now][:HOME_OPEN_NOW]  # type: ignore[attr-defined]
+    content.open_now = [m for m in open_candidates if m.open_now][:HOME_OPEN_NOW]
     return content

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.api.permissions import IsVendorStaff
+from tenants.api.permissions import IsVendorStaff, VendorAPIRequest
 from tenants.errors import TownInputInvalid, TownStateInvalid
 from tenants.models import Town
 from tenants.selectors import towns_with_domains
@@ -104,7 +104,7 @@ class TownListCreateApi(APIView):
         request=InputSerializer,
         responses={201: TownOutputSerializer},
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: VendorAPIRequest) -> Response:
         given = self.InputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:
@@ -123,7 +123,7 @@ class TownDetailApi(APIView):
         return Response(_town_out(slug))
 
 
-def _town_status_change(request: Request, slug: str, status_to: str) -> Response:
+def _town_status_change(request: VendorAPIRequest, slug: str, status_to: str) -> Response:
     town = get_object_or_404(Town, slug=slug)
     try:
         town_status_set(town=town, status=status_to, actor_email=request.user.email)
@@ -141,7 +141,7 @@ class TownSuspendApi(APIView):
         responses={200: TownOutputSerializer, 409: None},
         description="Suspend a town: its portal answers a notice to all but its administrators.",
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: VendorAPIRequest, slug: str) -> Response:
         return _town_status_change(request, slug, Town.Status.SUSPENDED)
 
 
@@ -154,5 +154,5 @@ class TownReactivateApi(APIView):
         responses={200: TownOutputSerializer, 409: None},
         description="Make a suspended, archived or trial town active.",
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: VendorAPIRequest, slug: str) -> Response:
         return _town_status_change(request, slug, Town.Status.ACTIVE)

@@ -1,8 +1,16 @@
-from django.db import connection
 from django_tenants.utils import get_public_schema_name
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from comptoir.accounts.models import User
+from comptoir.db import connection
+
+
+class VendorAPIRequest(Request):
+    """The request of a vendor API view, past IsVendorStaff: signed-in vendor staff."""
+
+    user: User
 
 
 class IsVendorStaff(BasePermission):

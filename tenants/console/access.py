@@ -2,19 +2,34 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp import user_has_device
 
-View = Callable[..., HttpResponse]
+from comptoir.http import PlatformRequest
+
+if TYPE_CHECKING:
+    from comptoir.http import OTPUser
+
+# A console view answers a page or a file (a town's backup).
+View = Callable[..., HttpResponseBase]
 
 
-def console_gate(request: HttpRequest, *, enrolling: bool = False) -> HttpResponse | None:
+class ConsoleRequest(PlatformRequest):
+    """The request of a console view, past `console_gate`: the root host, signed-in staff."""
+
+    tenant: None
+    user: "OTPUser"
+
+
+def console_gate(request: PlatformRequest, *, enrolling: bool = False) -> HttpResponse | None:
     """None when the request may go on; else the redirect to follow (or PermissionDenied)."""
     user = request.user
     if request.tenant is not None:
@@ -36,7 +51,7 @@ def console_gate(request: HttpRequest, *, enrolling: bool = False) -> HttpRespon
 
 def vendor_staff_required(view: View) -> View:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: PlatformRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         return console_gate(request) or view(request, *args, **kwargs)
 
     return wrapper
@@ -46,7 +61,7 @@ def vendor_staff_enrolling(view: View) -> View:
     """Like vendor_staff_required, for the enrolment page a vendor without a device must reach."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: PlatformRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         return console_gate(request, enrolling=True) or view(request, *args, **kwargs)
 
     return wrapper

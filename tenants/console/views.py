@@ -17,7 +17,11 @@ from django.views.decorators.http import require_POST
 from django_otp import user_has_device
 
 from comptoir.redirects import next_url_safe
-from tenants.console.access import vendor_staff_enrolling, vendor_staff_required
+from tenants.console.access import (
+    ConsoleRequest,
+    vendor_staff_enrolling,
+    vendor_staff_required,
+)
 from tenants.console.forms import (
     ConsoleSignInForm,
     DomainAddForm,
@@ -84,7 +88,7 @@ def _qr_code_svg(data: str) -> str:
 
 
 @vendor_staff_enrolling
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: ConsoleRequest) -> HttpResponse:
     user = request.user
     # The gate sent an enrolled vendor whose session gave no code back to sign-in: a session
     # here is verified exactly when the vendor has a device.
@@ -115,7 +119,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_staff_required
-def town_list(request: HttpRequest) -> HttpResponse:
+def town_list(request: ConsoleRequest) -> HttpResponse:
     filters = TownFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
     towns = towns_for_console(status=criteria.get("status", ""), query=criteria.get("q", ""))
@@ -130,7 +134,7 @@ def town_list(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_staff_required
-def town_provision_form(request: HttpRequest) -> HttpResponse:
+def town_provision_form(request: ConsoleRequest) -> HttpResponse:
     form = TownProvisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -158,7 +162,7 @@ def town_provision_form(request: HttpRequest) -> HttpResponse:
 
 
 @vendor_staff_required
-def town_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def town_detail(request: ConsoleRequest, slug: str) -> HttpResponse:
     """The town's page; its form adds a host name to the town."""
     town = get_object_or_404(towns_with_domains(), slug=slug)
     domain_form = DomainAddForm(request.POST or None)
@@ -195,7 +199,7 @@ def town_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @vendor_staff_required
 @require_POST
-def town_status(request: HttpRequest, slug: str) -> HttpResponse:
+def town_status(request: ConsoleRequest, slug: str) -> HttpResponse:
     town = get_object_or_404(Town, slug=slug)
     form = TownStatusForm(request.POST)
     if not form.is_valid():
@@ -212,7 +216,7 @@ def town_status(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @vendor_staff_required
-def town_delete_confirm(request: HttpRequest, slug: str) -> HttpResponse:
+def town_delete_confirm(request: ConsoleRequest, slug: str) -> HttpResponse:
     town = get_object_or_404(Town, slug=slug)
     if town.status != Town.Status.ARCHIVED:
         messages.error(request, _("Archive the town before deleting it."))
@@ -235,18 +239,18 @@ def town_delete_confirm(request: HttpRequest, slug: str) -> HttpResponse:
 
 @vendor_staff_required
 @require_POST
-def town_admin_open(request: HttpRequest, slug: str) -> HttpResponse:
+def town_admin_open(request: ConsoleRequest, slug: str) -> HttpResponse:
     town = get_object_or_404(Town, slug=slug)
     return redirect(vendor_access_grant(town=town, staff=request.user))
 
 
 @vendor_staff_required
-def backup_list(request: HttpRequest) -> HttpResponse:
+def backup_list(request: ConsoleRequest) -> HttpResponse:
     return render(request, "console/backups.html", {"backups": town_backups()})
 
 
 @vendor_staff_required
-def backup_download(request: HttpRequest, event_id: int) -> FileResponse:
+def backup_download(request: ConsoleRequest, event_id: int) -> FileResponse:
     try:
         name, backup = town_backup_open(event_id=event_id, actor_email=request.user.email)
     except VendorAuditEvent.DoesNotExist:

@@ -10,13 +10,14 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from comptoir.accounts.models import User
+from comptoir.db import connection
 from tenants.errors import VendorAccessRefused
 from tenants.models import Town, VendorAccessNonce, VendorAuditEvent
 from tenants.services.audit import vendor_audit_record
@@ -98,9 +99,7 @@ def vendor_access_redeem(*, token: str) -> User:
     forged, older than two minutes, for another town or already used.
     """
     try:
-        payload = signing.loads(
-            token, salt=_SIGNING_SALT, max_age=VENDOR_ACCESS_MAX_AGE.total_seconds()
-        )
+        payload = signing.loads(token, salt=_SIGNING_SALT, max_age=VENDOR_ACCESS_MAX_AGE)
     except signing.SignatureExpired as expired:
         raise VendorAccessRefused(_("This link has expired: open the town again.")) from expired
     except signing.BadSignature as forged:

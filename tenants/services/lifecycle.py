@@ -37,6 +37,7 @@ def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
     """Move a town to `status` (suspended, active or archived), audited."""
     if status not in _NEXT_STATUS_ALLOWED:
         raise TownStateInvalid(_("A town cannot be given this status."))
+    status_to = Town.Status(status)
     with schema_context("public"), transaction.atomic():
         locked = Town.objects.select_for_update().get(pk=town.pk)
         if locked.status not in _NEXT_STATUS_ALLOWED[status]:
@@ -44,12 +45,12 @@ def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
                 _("A town that is “%(current)s” cannot become “%(next)s”.")
                 % {
                     "current": locked.get_status_display(),
-                    "next": Town.Status(status).label,
+                    "next": status_to.label,
                 }
             )
         locked.status = status
         locked.save(update_fields=["status"])
-        vendor_audit_record(town=locked, action=_AUDIT_ACTION[status], actor_email=actor_email)
+        vendor_audit_record(town=locked, action=_AUDIT_ACTION[status_to], actor_email=actor_email)
     town_routing_forget()
     return locked
 

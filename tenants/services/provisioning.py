@@ -6,12 +6,13 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, schema_exists
 
 from comptoir.accounts.services import town_admin_invite
+from comptoir.db import connection
 from comptoir.routing import town_routing_forget
 from tenants.errors import TownInputInvalid
 from tenants.hooks import town_setups

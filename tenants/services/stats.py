@@ -6,10 +6,10 @@ the result in `TownStats` (public schema), which the console reads in one query.
 
 from dataclasses import dataclass, fields
 
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from comptoir.db import connection
 from tenants.hooks import town_figure_count
 from tenants.models import Town, TownStats
 

@@ -6,10 +6,11 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import quote_schema_name, schema_exists
+
+from comptoir.db import connection
 
 TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
 

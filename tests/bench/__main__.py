@@ -8,7 +8,6 @@ paths working in the test suite).
 
 import os
 import platform
-import sys
 import time
 import urllib.parse
 
@@ -70,4 +69,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -18,7 +18,6 @@ as many units left the stock.
 import os
 import random
 import statistics
-import sys
 import threading
 import time
 import urllib.parse
@@ -203,10 +202,11 @@ def checkouts_measure(town) -> Contention:
     """CHECKOUT_THREADS threads each place CHECKOUTS_PER_THREAD checkouts of one unit of the
     same SKU, through the cart and checkout services, notifications queued (not sent) after
     commit as in production."""
-    from django.db import connection, connections
+    from django.db import connections
     from django_tenants.utils import schema_context
 
     from comptoir.celery import app as celery_app
+    from comptoir.db import connection
     from marketplace.catalogue.models import Variant
     from marketplace.orders.models import Order
     from marketplace.orders.selectors import checkout_info_fetch
@@ -326,4 +326,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -9,15 +9,17 @@ connection.set_tenant: the baseline. Every request goes to a town picked at rand
 import random
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 from django.urls import set_urlconf
 
+from comptoir.db import connection
+from comptoir.http import PlatformRequest
 from tenants.models import Town
 from tenants.services.provisioning import ProvisioningMethod, town_provision
 from tenants.services.template import migrations_applied_in, migrations_on_disk
@@ -35,7 +37,7 @@ class KnownTownMiddleware:
     def __init__(self, get_response) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PlatformRequest) -> HttpResponse:
         town = request.META[TOWN_KEY]
         request.tenant = town
         connection.set_tenant(town)
@@ -101,8 +103,11 @@ def _timed_request(handler: WSGIHandler, town: Town) -> float:
     """The request's time in µs; its answer is checked (untimed) to come from its town."""
     statuses: list[str] = []
 
-    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+    def start_response(
+        status: str, headers: list[tuple[str, str]], exc_info: object = None
+    ) -> Callable[[bytes], object]:
         statuses.append(status)
+        return lambda data: None  # the WSGI write() callable, which Django never calls
 
     environ = _environ(town)
     started = time.perf_counter_ns()

@@ -14,7 +14,6 @@ to a minimal view on the same tenant-routed stack. Target: search under 50 ms.
 import os
 import random
 import statistics
-import sys
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -219,14 +218,14 @@ def town_generate(*, merchants: int = MERCHANTS, products: int = PRODUCTS, seed:
         product_rows = []
         for index in range(products):
             merchant = merchant_rows[index % merchants]
-            trade = TRADES[merchant.category.name]
+            profile = TRADES[merchant.category.name]
             product_rows.append(
                 Product(
                     merchant=merchant,
-                    title=_product_title(rng, trade),
+                    title=_product_title(rng, profile),
                     slug=f"produit-{index + 1}",
                     description=" ".join(rng.sample(SENTENCES, 2)),
-                    tags=", ".join(rng.sample(trade["styles"], 2)),
+                    tags=", ".join(rng.sample(profile["styles"], 2)),
                     is_published=rng.random() > 0.03,
                 )
             )
@@ -401,4 +400,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

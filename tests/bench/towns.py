@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 
+from comptoir.db import connection
 from comptoir.routing import town_routing_forget
 from tenants.models import Town, VendorAuditEvent
 from tenants.services.provisioning import schema_name_for

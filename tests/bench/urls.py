@@ -1,8 +1,9 @@
 """The benchmark's minimal town page, in front of the town's own URLs."""
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+
+from comptoir.db import connection
 
 
 def ping(request: HttpRequest) -> HttpResponse:

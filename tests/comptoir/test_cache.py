@@ -53,7 +53,7 @@ def test_deleting_in_one_town_keeps_the_other_towns_value(town_a, town_b, key):
 
 @pytest.mark.skipif(not settings.REDIS_URL, reason="REDIS_URL is not set: the cache is in memory")
 def test_redis_holds_one_key_per_schema(town_a, town_b, key):
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "comptoir.cache.ResilientRedisCache"
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
 
     for town in (town_a, town_b):

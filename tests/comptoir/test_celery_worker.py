@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
-from celery.fixups.django import DjangoWorkerFixup
+from celery.fixups.django import DjangoWorkerFixup  # type: ignore[attr-defined]  # not in celery-types
 from django.conf import settings
-from django.db import connection
 
 from comptoir.accounts.models import User
 from comptoir.celery import app as celery_app
+from comptoir.db import connection
 from tests.conftest import inside
 
 # What the probe saw, in the worker's thread: (label, schema, e-mails of the schema's users).

@@ -2,6 +2,9 @@
 
 import io
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -75,3 +78,23 @@ def test_a_request_tags_sentry_with_its_town(town_a, town_b, host, tag):
 
     assert response.status_code == 200
     assert scope._tags["town"] == tag
+
+
+def test_settings_start_sentry_without_personal_data():
+    """With SENTRY_DSN set, loading the settings starts Sentry; it sends no user and no cookie.
+    (A fresh interpreter: Sentry starts once per process, and this one must not report.)"""
+    script = (
+        "import comptoir.settings.test, sentry_sdk; "
+        "options = sentry_sdk.get_client().options; "
+        "print(options['dsn'], options['data_collection']['user_info'], "
+        "options['data_collection']['cookies']['mode'])"
+    )
+    # Nothing is sent: no event is captured, and the address is this machine's discard port.
+    env = {**os.environ, "SENTRY_DSN": "http://key@127.0.0.1:9/1"}
+
+    run = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["http://key@127.0.0.1:9/1", "False", "off"]

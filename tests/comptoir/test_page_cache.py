@@ -3,6 +3,7 @@ a merchant's change shows on the next request, and nothing crosses from one town
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -39,7 +40,7 @@ def _pages(soap) -> list[str]:
     return ["/", "/commerces/", f"/produits/{soap.slug}/", "/recherche/?q=savon"]
 
 
-def _get(client: Client, path: str, **headers: str) -> tuple[str, int]:
+def _get(client: Client, path: str, **headers: Any) -> tuple[str, int]:
     """The page's HTML and the SQL statements the request cost."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path, **headers)

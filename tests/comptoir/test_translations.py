@@ -1,5 +1,6 @@
 """Every user-facing string has a French translation, and the compiled catalogue is current."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -62,3 +63,39 @@ def test_pages_speak_french_by_default(client_a):
 
     assert 'lang="fr"' in body
     assert "Mentions légales" in body
+
+
+NARROW_NO_BREAK_SPACE = "\u202f"
+# A mark is punctuation when it ends the text or a word is over after it; not in "https://",
+# "10:30", "4,5:1" or "?categorie=" (a URL's query), where a letter, digit or "/" follows.
+_PUNCTUATION = re.compile(r"(?<![:;?!])[:;?!](?=$|[\s)»”\"<.…])")
+
+
+def french_punctuation_faults(text: str) -> list[str]:
+    """Each high mark (: ; ? !) not preceded by a narrow no-break space, shown in context."""
+    return [
+        text[max(0, mark.start() - 20) : mark.end() + 5]
+        for mark in _PUNCTUATION.finditer(text)
+        if text[mark.start() - 1 : mark.start()] != NARROW_NO_BREAK_SPACE
+    ]
+
+
+def test_the_fault_finder_tells_french_punctuation_from_urls_times_and_ratios():
+    assert french_punctuation_faults("Total\u202f: 3 €\u202f; merci\u202f! Et ensuite\u202f?") == []
+    assert french_punctuation_faults("https://a.fr/?q=1 à 10:30, ratio %(ratio)s:1") == []
+    assert french_punctuation_faults("Ah\u202f?!") == []
+    assert french_punctuation_faults("Total : 3") == ["Total : 3"]
+    assert french_punctuation_faults("Total\xa0:") == ["Total\xa0:"]
+    assert len(french_punctuation_faults("Total: 3 ; oui? non!")) == 4
+
+
+def test_french_translations_put_a_narrow_no_break_space_before_high_marks():
+    faults = {
+        entry.msgid: fault
+        for entry in polib.pofile(str(PO_PATH))
+        if entry.msgid
+        for text in (entry.msgstr, *entry.msgstr_plural.values())
+        for fault in french_punctuation_faults(text)
+    }
+
+    assert faults == {}

@@ -104,7 +104,13 @@ class _ServerThread(LiveServerThread):
 @pytest.fixture(scope="session")
 def e2e_server(django_db_setup, django_db_blocker) -> Iterator[LiveServerThread]:
     with django_db_blocker.unblock():
-        thread = _ServerThread("127.0.0.1", _whitenoise_serves_static, port=0)
+        # Django calls static_handler with the WSGI handler: any callable will do, though its
+        # stubs ask for a handler class.
+        thread = _ServerThread(
+            "127.0.0.1",
+            _whitenoise_serves_static,  # type: ignore[arg-type]
+            port=0,
+        )
         thread.daemon = True
         thread.start()
         thread.is_ready.wait()

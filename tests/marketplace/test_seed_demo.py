@@ -6,6 +6,7 @@ test's transaction (the new schema included), so it is all rolled back afterward
 
 import io
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -19,8 +20,14 @@ from marketplace.appointments.models import Appointment, Slot
 from marketplace.campaigns.models import Campaign
 from marketplace.campaigns.selectors import campaign_current
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
-from marketplace.demo.content import TOWN_PROFILES
-from marketplace.demo.directory import SMALL, categories_by_slug, demo_category, siret_make
+from marketplace.demo.content import TOWN_PROFILES, TRADES
+from marketplace.demo.directory import (
+    SMALL,
+    _unique_name,
+    categories_by_slug,
+    demo_category,
+    siret_make,
+)
 from marketplace.demo.images import initials, product_renditions
 from marketplace.directory.models import (
     Category,
@@ -206,3 +213,19 @@ def test_pictures_are_drawn_locally_with_initials():
     assert Image.open(io.BytesIO(renditions.thumbnail)).size == (400, 400)
     assert Image.open(io.BytesIO(renditions.webp)).format == "WEBP"
     assert product_renditions("Miel de lavande", (96, 120, 60)) is renditions
+
+
+def test_demo_shop_names_elide_de_before_a_vowel():
+    """ "Le Comptoir d’Inès", never "Le Comptoir de Inès", whichever first or family name."""
+    profile = TOWN_PROFILES[DEMO_SLUG]
+    rng = random.Random(8)
+    taken: set[str] = set()
+
+    names = [
+        _unique_name(trade, rng=rng, town="Châlons-en-Champagne", profile=profile, taken=taken)
+        for trade in TRADES.values()
+        for _ in range(40)
+    ]
+
+    assert [name for name in names if re.search(r"\bde [AEIOUÉÈÊÂÎÔaeiouéèêâîô]", name)] == []
+    assert any("d’" in name for name in names)

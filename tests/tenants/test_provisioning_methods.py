@@ -1,6 +1,7 @@
 """Cloning the template, renaming a spare and replaying migrations build the same schema."""
 
 import re
+from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -15,7 +16,7 @@ from tenants.services.spares import spare_pool_empty, spare_pool_refill
 from tenants.services.template import TEMPLATE_SCHEMA, template_schema_clone, template_schema_ensure
 
 
-def _rows(sql: str, params: list[object]) -> list[tuple[object, ...]]:
+def _rows(sql: str, params: list[Any]) -> list[tuple[object, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

@@ -21,7 +21,7 @@ from tests.conftest import inside
 
 def _shop_create(town: Town, *, merchants: int, products: int, orders: int) -> None:
     with inside(town):
-        category = Category.objects.order_by("pk").first()
+        category = Category.objects.earliest("pk")
         shops = [
             Merchant.objects.create(name=f"Shop {i}", slug=f"shop-{i}", category=category)
             for i in range(merchants)

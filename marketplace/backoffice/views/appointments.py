@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from marketplace.appointments.services import (
     slot_rule_add,
     slot_rule_delete,
 )
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 
 APPOINTMENTS_PER_PAGE = 25
@@ -28,9 +28,9 @@ APPOINTMENTS_PER_PAGE = 25
 
 @require_GET
 @backoffice_view()
-def appointment_list(request: HttpRequest) -> HttpResponse:
+def appointment_list(request: BackofficeRequest) -> HttpResponse:
     """Appointments from today on, confirmed and cancelled, soonest first."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     appointments = appointments_of_merchant(merchant_id=merchant.pk, since=timezone.now())
     page = Paginator(appointments, APPOINTMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return backoffice_render(
@@ -42,12 +42,12 @@ def appointment_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_cancel(request: BackofficeRequest, pk: int) -> HttpResponse:
     form = MerchantCancelForm(request.POST)
     try:
         appointment_cancel_by_merchant(
             actor=request.user,
-            merchant_id=request.merchant.pk,  # type: ignore[attr-defined]
+            merchant_id=request.merchant.pk,
             appointment_id=pk,
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
         )
@@ -62,9 +62,9 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def slot_rules(request: HttpRequest) -> HttpResponse:
+def slot_rules(request: BackofficeRequest) -> HttpResponse:
     """The weekly rules that make the bookable slots, and the form adding one."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     form = SlotRuleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,9 +86,9 @@ def slot_rules(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def slot_rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def slot_rule_remove(request: BackofficeRequest, pk: int) -> HttpResponse:
     try:
-        slot_rule_delete(actor=request.user, merchant_id=request.merchant.pk, rule_id=pk)  # type: ignore[attr-defined]
+        slot_rule_delete(actor=request.user, merchant_id=request.merchant.pk, rule_id=pk)
     except AppointmentNotFound:
         raise Http404 from None
     except AppointmentError as error:

@@ -1,12 +1,12 @@
 """The shop's side of messaging: its inbox, a thread, and writing to an order's customer."""
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.messaging.errors import MessagingError
 from marketplace.messaging.forms import MessageForm
@@ -25,16 +25,16 @@ CONVERSATIONS_PER_PAGE = 25
 
 @require_GET
 @backoffice_view()
-def message_list(request: HttpRequest) -> HttpResponse:
-    conversations = conversations_of_merchant(merchant_id=request.merchant.pk)  # type: ignore[attr-defined]
+def message_list(request: BackofficeRequest) -> HttpResponse:
+    conversations = conversations_of_merchant(merchant_id=request.merchant.pk)
     page = Paginator(conversations, CONVERSATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return backoffice_render(request, "backoffice/messages/list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def message_thread(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = request.merchant  # type: ignore[attr-defined]
+def message_thread(request: BackofficeRequest, pk: int) -> HttpResponse:
+    merchant = request.merchant
     conversation = conversation_of_merchant(merchant_id=merchant.pk, conversation_id=pk)
     if conversation is None:
         raise Http404
@@ -50,9 +50,9 @@ def message_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def message_start(request: HttpRequest) -> HttpResponse:
+def message_start(request: BackofficeRequest) -> HttpResponse:
     """Write to the customer of one of the shop's orders (`?commande=<reference>`)."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     order = (
         Order.objects.filter(merchant_id=merchant.pk, reference=request.GET.get("commande", ""))
         .select_related("checkout")

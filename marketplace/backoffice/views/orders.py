@@ -5,13 +5,13 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.forms import ReasonForm
 from marketplace.backoffice.selectors import (
     ORDER_TABS,
@@ -55,8 +55,8 @@ ACTIONS: dict[str, tuple[Callable[..., Order], object, bool]] = {
 
 @require_GET
 @backoffice_view()
-def order_inbox(request: HttpRequest) -> HttpResponse:
-    merchant_id = request.merchant.pk  # type: ignore[attr-defined]
+def order_inbox(request: BackofficeRequest) -> HttpResponse:
+    merchant_id = request.merchant.pk
     tab = request.GET.get("onglet", DEFAULT_TAB)
     if tab not in ORDER_TABS:
         tab = DEFAULT_TAB
@@ -76,8 +76,8 @@ def order_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _order_or_404(request: HttpRequest, reference: str) -> Order:
-    order = order_of_merchant(merchant_id=request.merchant.pk, reference=reference)  # type: ignore[attr-defined]
+def _order_or_404(request: BackofficeRequest, reference: str) -> Order:
+    order = order_of_merchant(merchant_id=request.merchant.pk, reference=reference)
     if order is None:
         raise Http404
     return order
@@ -85,7 +85,7 @@ def _order_or_404(request: HttpRequest, reference: str) -> Order:
 
 @require_GET
 @backoffice_view()
-def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
+def order_detail(request: BackofficeRequest, reference: str) -> HttpResponse:
     order = _order_or_404(request, reference)
     actions = [
         {"name": name, "label": ACTIONS[name][1], "needs_reason": ACTIONS[name][2]}
@@ -105,11 +105,11 @@ def order_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def order_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+def order_action(request: BackofficeRequest, reference: str, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     order = (
-        Order.objects.filter(merchant_id=request.merchant.pk, reference=reference)  # type: ignore[attr-defined]
+        Order.objects.filter(merchant_id=request.merchant.pk, reference=reference)
         .only("pk", "reference")
         .first()
     )
@@ -134,10 +134,10 @@ def order_action(request: HttpRequest, reference: str, action: str) -> HttpRespo
 
 @require_GET
 @backoffice_view()
-def picking_slip(request: HttpRequest, reference: str) -> HttpResponse:
+def picking_slip(request: BackofficeRequest, reference: str) -> HttpResponse:
     """A sheet to print and prepare the order with: lines with SKU and quantity, customer, slot."""
     return render(
         request,
         "backoffice/orders/slip.html",
-        {"order": _order_or_404(request, reference), "merchant": request.merchant},  # type: ignore[attr-defined]
+        {"order": _order_or_404(request, reference), "merchant": request.merchant},
     )

@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.forms import ProductSearchForm
 from marketplace.backoffice.selectors import (
     product_of_merchant,
@@ -25,6 +25,7 @@ from marketplace.catalogue.errors import ProductInvalid, ProductNotFound
 from marketplace.catalogue.forms import (
     BulkEditFormSet,
     ProductForm,
+    ProductUpdateKwargs,
     VariantForm,
     VariantFormSet,
 )
@@ -43,10 +44,10 @@ VARIANTS_PREFIX = "variants"
 
 @require_GET
 @backoffice_view()
-def product_list(request: HttpRequest) -> HttpResponse:
+def product_list(request: BackofficeRequest) -> HttpResponse:
     search = ProductSearchForm(request.GET or None)
     query = search.cleaned_data["q"] if search.is_valid() else ""
-    products = products_of_merchant(merchant_id=request.merchant.pk, query=query)  # type: ignore[attr-defined]
+    products = products_of_merchant(merchant_id=request.merchant.pk, query=query)
     page = Paginator(products, PRODUCTS_PER_PAGE).get_page(request.GET.get("page"))
     return backoffice_render(
         request,
@@ -68,9 +69,9 @@ def _is_simple(product: Product) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def product_add(request: HttpRequest) -> HttpResponse:
+def product_add(request: BackofficeRequest) -> HttpResponse:
     """Photo, title, price, stock: one screen. Variants (sizes, colours) are optional rows."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     data = request.POST if request.method == "POST" else None
     form = ProductForm(data, request.FILES or None)
     variants = VariantFormSet(data, prefix=VARIANTS_PREFIX)
@@ -100,8 +101,8 @@ def product_add(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    merchant = request.merchant  # type: ignore[attr-defined]
+def product_edit(request: BackofficeRequest, pk: int) -> HttpResponse:
+    merchant = request.merchant
     product = product_of_merchant(merchant_id=merchant.pk, product_id=pk)
     if product is None:
         raise Http404
@@ -121,7 +122,7 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial=[VariantForm.initial_for(variant) for variant in product.variants.all()],
         )
     if request.method == "POST" and form.is_valid() and (variants is None or variants.is_valid()):
-        kwargs = form.service_kwargs()
+        kwargs: ProductUpdateKwargs = {**form.service_kwargs()}
         if variants is not None:
             kwargs["variants"] = variants.variant_inputs()
         try:
@@ -149,9 +150,9 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def product_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def product_copy(request: BackofficeRequest, pk: int) -> HttpResponse:
     try:
-        copy = product_duplicate(merchant=request.merchant, product_id=pk, actor=request.user)  # type: ignore[attr-defined]
+        copy = product_duplicate(merchant=request.merchant, product_id=pk, actor=request.user)
     except ProductNotFound:
         raise Http404 from None
     messages.success(
@@ -163,9 +164,9 @@ def product_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def products_bulk(request: HttpRequest) -> HttpResponse:
+def products_bulk(request: BackofficeRequest) -> HttpResponse:
     """Every variant's price and stock in one table; only the changed cells are saved."""
-    merchant = request.merchant  # type: ignore[attr-defined]
+    merchant = request.merchant
     page = Paginator(
         variants_of_merchant(merchant_id=merchant.pk), BULK_VARIANTS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -205,8 +206,8 @@ def products_bulk(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @backoffice_view()
-def variant_stock(request: HttpRequest, pk: int) -> HttpResponse:
-    variant = variant_of_merchant(merchant_id=request.merchant.pk, variant_id=pk)  # type: ignore[attr-defined]
+def variant_stock(request: BackofficeRequest, pk: int) -> HttpResponse:
+    variant = variant_of_merchant(merchant_id=request.merchant.pk, variant_id=pk)
     if variant is None:
         raise Http404
     return backoffice_render(

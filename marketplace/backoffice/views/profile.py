@@ -2,13 +2,13 @@
 services; this is only their page)."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.town import town_now
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.views.base import backoffice_render
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.forms import (
@@ -35,7 +35,7 @@ SPECIAL_DAYS_SHOWN = 60
 
 
 def _profile_render(
-    request: HttpRequest,
+    request: BackofficeRequest,
     *,
     merchant: Merchant,
     form: MerchantProfileForm,
@@ -52,8 +52,8 @@ def _profile_render(
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    merchant = Merchant.objects.prefetch_related("photos").get(pk=request.merchant.pk)  # type: ignore[attr-defined]
+def profile_edit(request: BackofficeRequest) -> HttpResponse:
+    merchant = Merchant.objects.prefetch_related("photos").get(pk=request.merchant.pk)
     form = MerchantProfileForm(request.POST or None, request.FILES or None, instance=merchant)
     if request.method == "POST" and form.is_valid():
         changes = form.profile_changes()
@@ -70,8 +70,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def profile_photo_add(request: HttpRequest) -> HttpResponse:
-    merchant = Merchant.objects.prefetch_related("photos").get(pk=request.merchant.pk)  # type: ignore[attr-defined]
+def profile_photo_add(request: BackofficeRequest) -> HttpResponse:
+    merchant = Merchant.objects.prefetch_related("photos").get(pk=request.merchant.pk)
     photo_form = MerchantPhotoForm(request.POST, request.FILES)
     if photo_form.is_valid():
         try:
@@ -96,9 +96,9 @@ def profile_photo_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def profile_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_photo_remove(request: BackofficeRequest, pk: int) -> HttpResponse:
     try:
-        merchant_photo_remove(merchant_id=request.merchant.pk, actor=request.user, photo_id=pk)  # type: ignore[attr-defined]
+        merchant_photo_remove(merchant_id=request.merchant.pk, actor=request.user, photo_id=pk)
     except MerchantPhoto.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("The photo is removed."))
@@ -107,11 +107,9 @@ def profile_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view()
-def hours_edit(request: HttpRequest) -> HttpResponse:
+def hours_edit(request: BackofficeRequest) -> HttpResponse:
     """The week's opening ranges, and the exceptional days (closures, other hours) to come."""
-    merchant = (
-        Merchant.objects.prefetch_related("opening_hours").get(pk=request.merchant.pk)  # type: ignore[attr-defined]
-    )
+    merchant = Merchant.objects.prefetch_related("opening_hours").get(pk=request.merchant.pk)
     formset = week_hours_formset(
         merchant=merchant, data=request.POST if request.method == "POST" else None
     )
@@ -134,7 +132,7 @@ def hours_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _hours_render(
-    request: HttpRequest,
+    request: BackofficeRequest,
     *,
     merchant: Merchant,
     formset: BaseWeekHoursFormSet,
@@ -167,10 +165,8 @@ def _hours_render(
 
 @require_POST
 @backoffice_view()
-def special_hours_create(request: HttpRequest) -> HttpResponse:
-    merchant = (
-        Merchant.objects.prefetch_related("opening_hours").get(pk=request.merchant.pk)  # type: ignore[attr-defined]
-    )
+def special_hours_create(request: BackofficeRequest) -> HttpResponse:
+    merchant = Merchant.objects.prefetch_related("opening_hours").get(pk=request.merchant.pk)
     form = SpecialHoursForm(request.POST)
     if form.is_valid():
         try:
@@ -187,10 +183,10 @@ def special_hours_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view()
-def special_hours_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def special_hours_delete(request: BackofficeRequest, pk: int) -> HttpResponse:
     try:
         special_hours_remove(
-            merchant_id=request.merchant.pk,  # type: ignore[attr-defined]
+            merchant_id=request.merchant.pk,
             actor=request.user,
             special_hours_ids=[pk],
         )

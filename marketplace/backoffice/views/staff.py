@@ -1,14 +1,14 @@
 """The shop's team: owners invite and remove staff; staff see who they work with."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comptoir.accounts.views import AccountActivateView
-from marketplace.backoffice.access import backoffice_view
+from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.forms import StaffInviteForm
 from marketplace.backoffice.selectors import staff_of_merchant
 from marketplace.backoffice.views.base import backoffice_render
@@ -18,8 +18,8 @@ from marketplace.directory.services.staff import staff_invite, staff_remove
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(owner_only=True)
-def staff_list(request: HttpRequest) -> HttpResponse:
-    merchant = request.merchant  # type: ignore[attr-defined]
+def staff_list(request: BackofficeRequest) -> HttpResponse:
+    merchant = request.merchant
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,9 +43,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @backoffice_view(owner_only=True)
-def staff_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_member_remove(request: BackofficeRequest, pk: int) -> HttpResponse:
     try:
-        staff_remove(actor=request.user, merchant_id=request.merchant.pk, member_id=pk)  # type: ignore[attr-defined]
+        staff_remove(actor=request.user, merchant_id=request.merchant.pk, member_id=pk)
     except StaffInvalid:
         raise Http404 from None
     messages.success(request, _("This person no longer has access to the shop."))

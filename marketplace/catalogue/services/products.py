@@ -10,7 +10,7 @@ import enum
 import secrets
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -26,6 +26,9 @@ from marketplace.catalogue.services.search import products_search_refresh
 from marketplace.catalogue.services.stock import stock_adjust, stock_set
 from marketplace.catalogue.tasks import product_photo_process
 from marketplace.directory.models import Category, Merchant
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs
 
 # A million euros: more is a typing slip (and the column is a 32-bit integer).
 MAX_PRICE_CENTS = 100_000_000
@@ -71,16 +74,16 @@ class VariantChange:
 # --- validation ---------------------------------------------------------------------------
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> "TypeIs[int]":
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _price_error(value: object) -> str | None:
     if not _is_int(value):
         return _("The price must be a whole number of cents.")
-    if value < 0:  # type: ignore[operator]
+    if value < 0:
         return _("The price cannot be negative.")
-    if value > MAX_PRICE_CENTS:  # type: ignore[operator]
+    if value > MAX_PRICE_CENTS:
         return _("The price is too high: check it.")
     return None
 
@@ -88,9 +91,9 @@ def _price_error(value: object) -> str | None:
 def _stock_error(value: object) -> str | None:
     if not _is_int(value):
         return _("The stock must be a whole number.")
-    if value < 0:  # type: ignore[operator]
+    if value < 0:
         return _("The stock cannot be negative.")
-    if value > MAX_STOCK:  # type: ignore[operator]
+    if value > MAX_STOCK:
         return _("The stock is too high: check it.")
     return None
 
@@ -162,7 +165,8 @@ def _variants_validated(
         cleaned.append(
             replace(
                 variant,
-                price_cents=price,  # type: ignore[arg-type]
+                # Read only when no variant has a problem: a whole number of cents then.
+                price_cents=price if _is_int(price) else None,
                 sku=sku,
                 name=variant.name.strip(),
                 size=variant.size.strip(),
@@ -232,6 +236,7 @@ def _variant_create(
     taken: set[str],
     actor: User | None,
 ) -> Variant:
+    assert variant.price_cents is not None  # _variants_validated gave it the product's
     row = Variant.objects.create(
         product=product,
         sku=variant.sku or _sku_free(product, taken),
@@ -273,7 +278,8 @@ def _photo_store(*, product: Product, image: File, alt_text: str) -> ProductPhot
     suffix = PurePosixPath(image.name or "").suffix.lower() or ".jpg"
     # Default storage puts the file under the town's schema name.
     photo.image.save(f"{product.slug[:80]}{suffix}", image, save=True)
-    product_photo_process.delay_on_commit(photo.pk)
+    # Celery's Django task class has delay_on_commit (5.4); celery-types does not know it.
+    product_photo_process.delay_on_commit(photo.pk)  # type: ignore[attr-defined]
     return photo
 
 
@@ -444,6 +450,7 @@ def _variants_replace(
         row.name = _variant_name(variant)
         row.size = variant.size
         row.colour = variant.colour
+        assert variant.price_cents is not None  # _variants_validated gave it the product's
         row.price_cents = variant.price_cents
         row.position = position
         row.save(update_fields=["sku", "name", "size", "colour", "price_cents", "position"])

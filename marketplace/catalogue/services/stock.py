@@ -204,7 +204,7 @@ def stock_reservations_take(*, references: list[str], actor: User | None = None)
         )
         if not reservations:
             return
-        if not all(reservation.running for reservation in reservations):  # type: ignore[attr-defined]
+        if not all(reservation.running for reservation in reservations):
             raise ReservationExpired
         variants = _locked(sorted({reservation.variant_id for reservation in reservations}))
         changes = []

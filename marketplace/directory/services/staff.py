@@ -1,6 +1,5 @@
 """A shop's team: its owners invite people to the staff and take them off it."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -13,7 +12,7 @@ from marketplace.directory.models import Merchant, MerchantMember, StaffInvitati
 from marketplace.directory.tasks import staff_invitation_send
 
 
-def _require_owner(*, actor: AbstractBaseUser, merchant_id: int) -> None:
+def _require_owner(*, actor: User, merchant_id: int) -> None:
     if not (
         actor.is_authenticated
         and MerchantMember.objects.filter(
@@ -24,7 +23,7 @@ def _require_owner(*, actor: AbstractBaseUser, merchant_id: int) -> None:
 
 
 def staff_invite(
-    *, actor: AbstractBaseUser, merchant_id: int, email: str, full_name: str = ""
+    *, actor: User, merchant_id: int, email: str, full_name: str = ""
 ) -> MerchantMember:
     """Add a person to the shop's staff and e-mail them: a one-time link to choose their
     password when the account is new, a plain notice when they already sign in here.
@@ -59,7 +58,7 @@ def staff_invite(
     return member
 
 
-def staff_remove(*, actor: AbstractBaseUser, merchant_id: int, member_id: int) -> None:
+def staff_remove(*, actor: User, merchant_id: int, member_id: int) -> None:
     """Take a member of staff off the shop (their account stays: it may shop here). Owners only;
     an owner cannot be removed this way."""
     _require_owner(actor=actor, merchant_id=merchant_id)

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.french import from_name
 from marketplace.catalogue.services.stock import stock_reserve_for_lines
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
@@ -73,7 +74,10 @@ def _validate_choice(
     names = {"shop": merchant.name}
     # No shop: its items joined the cart after the checkout was read, so nothing was chosen.
     if choice is None or shop is None:
-        raise CheckoutInvalid(_("Choose how to receive your order from %(shop)s.") % names)
+        raise CheckoutInvalid(
+            _("Choose how to receive your order %(from_shop)s.")
+            % {"from_shop": from_name(merchant.name)}
+        )
     if choice.fulfilment not in shop.fulfilments:
         raise CheckoutInvalid(
             _("%(shop)s does not offer this way of receiving an order: choose another one.") % names
@@ -202,7 +206,10 @@ def _place(
     for line in lines:
         refusal = variant_refusal(line.variant)
         if refusal:
-            raise CheckoutInvalid(f"{line.variant.product.title}: {refusal}")
+            raise CheckoutInvalid(
+                _("%(label)s: %(problem)s")
+                % {"label": line.variant.product.title, "problem": refusal}
+            )
     merchants = {line.variant.product.merchant_id: line.variant.product.merchant for line in lines}
     merchant_ids = sorted(merchants)
     shops = {

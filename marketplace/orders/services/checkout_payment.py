@@ -169,7 +169,7 @@ def _settle_taken(
             return PaymentSettled.TOO_LATE
         _move(orders=pending, status=Status.PLACED, payment_status=payment_status)
         for order in pending:
-            task_after_commit(order_placed_notify_merchant, order.pk, robust=True)
+            task_after_commit(order_placed_notify_merchant, order.pk)
         _confirmation_when_settled(checkout, orders)
     return PaymentSettled.PLACED
 
@@ -188,7 +188,7 @@ def _cancel(*, checkout: Checkout, orders: list[Order], pending: list[Order], re
         orders=pending, status=Status.CANCELLED, payment_status=PaymentStatus.FAILED, reason=reason
     )
     for order in pending:
-        task_after_commit(order_status_notify, order.pk, Status.CANCELLED, robust=True)
+        task_after_commit(order_status_notify, order.pk, Status.CANCELLED)
     _confirmation_when_settled(checkout, orders)
 
 
@@ -212,4 +212,4 @@ def _confirmation_when_settled(checkout: Checkout, orders: list[Order]) -> None:
     once: send_once), unless none was placed (each cancellation is told on its own)."""
     states = {order.status for order in orders}
     if Status.PENDING not in states and states != {Status.CANCELLED}:
-        task_after_commit(checkout_confirmation_send, checkout.pk, robust=True)
+        task_after_commit(checkout_confirmation_send, checkout.pk)

@@ -134,7 +134,7 @@ def _apply(*, order: Order, transition: Transition, actor: Actor, reason: str) -
         provider.refund(order)
     elif order.status in (Status.COLLECTED, Status.DELIVERED):
         provider.handed_over(order)
-    task_after_commit(order_status_notify, order.pk, order.status, robust=True)
+    task_after_commit(order_status_notify, order.pk, order.status)
     return order
 
 
@@ -180,7 +180,7 @@ def order_cancel(
         )
         if is_customer and order.status == Status.PLACED:
             cancelled = _apply(order=order, transition=SHOPPER_CANCEL, actor=actor, reason=reason)
-            task_after_commit(order_cancelled_notify_merchant, order.pk, robust=True)
+            task_after_commit(order_cancelled_notify_merchant, order.pk)
             return cancelled
         if _is_member(actor, order):
             return _apply(order=order, transition=MERCHANT_CANCEL, actor=actor, reason=reason)

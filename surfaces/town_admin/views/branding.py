@@ -3,12 +3,13 @@
 from typing import cast
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from comptoir.accounts.models import User
+from comptoir.http import SignedInTownRequest
 from surfaces.town_admin.access import town_admin_required
 from surfaces.town_admin.forms.branding import BrandingForm
 from tenants.errors import TownStateInvalid
@@ -27,7 +28,7 @@ def _swatches(*, primary: str, accent: str) -> list[tuple[str, ColourAssessment]
 
 @town_admin_required
 @require_http_methods(["GET", "POST"])
-def branding(request: HttpRequest) -> HttpResponse:
+def branding(request: SignedInTownRequest) -> HttpResponse:
     town = town_branding_get(town=request.tenant)
     if request.method == "POST":
         form = BrandingForm(request.POST, request.FILES, town=town)
@@ -64,7 +65,7 @@ def branding(request: HttpRequest) -> HttpResponse:
 
 @town_admin_required
 @require_GET
-def branding_preview(request: HttpRequest) -> HttpResponse:
+def branding_preview(request: SignedInTownRequest) -> HttpResponse:
     """The colours being typed, shown as the header and a button would show them."""
     return render(
         request,

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from comptoir.http import SignedInTownRequest
 from comptoir.town import town_now
 from marketplace.campaigns.errors import CampaignError, CampaignInvalid, CampaignNotFound
 from marketplace.campaigns.models import Campaign
@@ -35,7 +36,7 @@ def _errors_on_form(form: CampaignForm, error: CampaignInvalid) -> None:
 
 @town_admin_required
 @require_GET
-def campaigns(request: HttpRequest) -> HttpResponse:
+def campaigns(request: SignedInTownRequest) -> HttpResponse:
     page = Paginator(campaigns_for_admin(), CAMPAIGNS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -57,7 +58,7 @@ def _form_page(
 
 @town_admin_required
 @require_http_methods(["GET", "POST"])
-def campaign_create_view(request: HttpRequest) -> HttpResponse:
+def campaign_create_view(request: SignedInTownRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, CampaignForm(), None, 200)
     form = CampaignForm(request.POST, request.FILES)
@@ -78,7 +79,7 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
 
 @town_admin_required
 @require_http_methods(["GET", "POST"])
-def campaign_edit_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_edit_view(request: SignedInTownRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_for_admin(campaign_id=campaign_id)
     if campaign is None:
         raise Http404
@@ -117,7 +118,7 @@ def _campaign_action(
 
 @town_admin_required
 @require_POST
-def campaign_publish_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_publish_view(request: SignedInTownRequest, campaign_id: int) -> HttpResponse:
     return _campaign_action(
         request,
         campaign_id,
@@ -130,7 +131,7 @@ def campaign_publish_view(request: HttpRequest, campaign_id: int) -> HttpRespons
 
 @town_admin_required
 @require_POST
-def campaign_unpublish_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_unpublish_view(request: SignedInTownRequest, campaign_id: int) -> HttpResponse:
     return _campaign_action(
         request,
         campaign_id,
@@ -141,7 +142,7 @@ def campaign_unpublish_view(request: HttpRequest, campaign_id: int) -> HttpRespo
 
 @town_admin_required
 @require_http_methods(["GET", "POST"])
-def campaign_delete_view(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_delete_view(request: SignedInTownRequest, campaign_id: int) -> HttpResponse:
     """A page asks to confirm; only its form's POST deletes."""
     if request.method == "POST":
         return _campaign_action(request, campaign_id, campaign_delete, _("“%(title)s” is deleted."))

@@ -2,11 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from comptoir.http import SignedInTownRequest
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.models import Merchant
 from marketplace.directory.selectors import merchants_pending_review
@@ -19,7 +20,7 @@ PENDING_PAGE_SIZE = 30
 
 @town_admin_required
 @require_GET
-def merchants_pending(request: HttpRequest) -> HttpResponse:
+def merchants_pending(request: SignedInTownRequest) -> HttpResponse:
     page = Paginator(merchants_pending_review(), PENDING_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -32,7 +33,7 @@ def merchants_pending(request: HttpRequest) -> HttpResponse:
 
 @town_admin_required
 @require_POST
-def merchant_approve_view(request: HttpRequest, merchant_id: int) -> HttpResponse:
+def merchant_approve_view(request: SignedInTownRequest, merchant_id: int) -> HttpResponse:
     try:
         merchant = merchant_approve(merchant_id=merchant_id, actor=request.user)
     except Merchant.DoesNotExist as missing:
@@ -50,7 +51,7 @@ def merchant_approve_view(request: HttpRequest, merchant_id: int) -> HttpRespons
 
 @town_admin_required
 @require_POST
-def merchant_reject_view(request: HttpRequest, merchant_id: int) -> HttpResponse:
+def merchant_reject_view(request: SignedInTownRequest, merchant_id: int) -> HttpResponse:
     form = MerchantRejectForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:

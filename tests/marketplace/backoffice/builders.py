@@ -2,7 +2,9 @@
 messaging and appointments tests (no service runs, so each test sets only what it needs)."""
 
 import itertools
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from comptoir.accounts.models import User
 from marketplace.catalogue.models import Product, Variant
@@ -20,7 +22,7 @@ def shop_create(
     name: str = "Fleurs de Lys",
     owner: str | None = None,
     status: str = Merchant.Status.APPROVED,
-    **fields: object,
+    **fields: Any,
 ) -> Merchant:
     """A merchant; `owner` is the e-mail of an owner account made with it."""
     with inside(town):
@@ -83,7 +85,7 @@ def order_add(
     *,
     customer: User | None = None,
     status: str = Order.Status.PLACED,
-    lines: list[tuple[Variant, int]] = (),
+    lines: Iterable[tuple[Variant, int]] = (),
     fulfilment: str = Order.Fulfilment.CLICK_COLLECT,
     pickup_at: datetime | None = None,
     contact_name: str = "Camille Client",

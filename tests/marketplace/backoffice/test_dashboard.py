@@ -41,7 +41,7 @@ def test_dashboard_costs_the_same_queries_whatever_the_amount(
             Appointment.objects.create(slot=slot, merchant=shop_a, name="J", email="j@example.org")
     owner_client.get("/boutique/")
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         response = owner_client.get("/boutique/")
 
     assert len(response.context["orders_to_handle"]) == count

@@ -2,7 +2,9 @@
 
 import io
 import itertools
+from collections.abc import Iterable
 from datetime import date, time
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -42,7 +44,7 @@ def merchant_create(
     status: str = Merchant.Status.APPROVED,
     opens: time | None = time(9),
     closes: time | None = time(19),
-    **fields: object,
+    **fields: Any,
 ) -> Merchant:
     """A merchant selling online, open every day from `opens` to `closes` (None: no hours)."""
     if category is None:
@@ -74,7 +76,7 @@ def product_create(
     price_cents: int = 850,
     stock: int = 10,
     photo: bool = False,
-    **fields: object,
+    **fields: Any,
 ) -> Product:
     with inside(town):
         product = Product.objects.create(
@@ -97,9 +99,9 @@ def campaign_create_row(
     starts_on: date,
     ends_on: date,
     is_published: bool = True,
-    merchants: list[Merchant] = (),
-    products: list[Product] = (),
-    **fields: object,
+    merchants: Iterable[Merchant] = (),
+    products: Iterable[Product] = (),
+    **fields: Any,
 ) -> Campaign:
     with inside(town):
         campaign = Campaign.objects.create(

@@ -3,6 +3,7 @@
 import itertools
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def merchant_create(
     status: str = Merchant.Status.APPROVED,
     category: Category | None = None,
     week: Iterable[tuple[int, str, str]] = (),
-    **fields: object,
+    **fields: Any,
 ) -> Merchant:
     """A merchant as bare rows; `week` is (weekday, "09:00", "12:00") ranges."""
     if category is None:
@@ -123,7 +124,7 @@ def frozen_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     def freeze(instant: datetime) -> None:
         class Frozen(datetime):
             @classmethod
-            def now(cls, tz=None):  # type: ignore[override]
+            def now(cls, tz=None):
                 return instant.astimezone(tz) if tz else instant
 
         monkeypatch.setattr(town_clock, "datetime", Frozen)

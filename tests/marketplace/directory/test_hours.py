@@ -1,5 +1,6 @@
 """Opening hours arithmetic: ranges of a day, open at a moment, pickup slots (pure, no database)."""
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,12 +30,13 @@ def t(value: str) -> time:
 
 
 def merchant_with(
-    week: list[tuple[int, str, str]] = (),  # type: ignore[assignment]
-    specials: list[tuple[date, str | None, str | None]] = (),  # type: ignore[assignment]
+    week: Iterable[tuple[int, str, str]] = (),
+    specials: Iterable[tuple[date, str | None, str | None]] = (),
 ) -> Merchant:
     """A merchant whose hours are 'prefetched' in memory, as the selectors leave them."""
     merchant = Merchant(pk=1, name="Test", slug="test")
-    merchant._prefetched_objects_cache = {
+    # Django's prefetch cache, private: the stubs do not declare it.
+    merchant._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "opening_hours": [
             OpeningHours(weekday=day, opens_at=t(opens), closes_at=t(closes))
             for day, opens, closes in week

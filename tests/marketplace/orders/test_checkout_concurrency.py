@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 from unittest import mock
 
 import pytest
@@ -48,10 +49,13 @@ class Committed:
     carts: list[Cart] = field(default_factory=list)
 
 
-def _on_own_connection(town: Town, work: Callable[[], object]) -> object:
+_T = TypeVar("_T")
+
+
+def _on_own_connection(town: Town, work: Callable[[], _T]) -> _T:
     """Run `work` in the town's schema on a fresh thread and connection, committing as it goes."""
 
-    def run() -> object:
+    def run() -> _T:
         try:
             with inside(town):
                 return work()
@@ -223,13 +227,14 @@ class LockProbe(PayInShopProvider):
     seen: list[tuple[bool, str]] = field(default_factory=list)
 
     def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
-        variant_ids = [line.variant_id for order in orders for line in order.lines.all()]
+        variant_ids = [line.variant_id or 0 for order in orders for line in order.lines.all()]
+        cart_id = checkout.cart_id or 0
 
         def lock_from_elsewhere() -> str:
             try:
                 with transaction.atomic():
                     list(Variant.objects.select_for_update(nowait=True).filter(pk__in=variant_ids))
-                    list(Cart.objects.select_for_update(nowait=True).filter(pk=checkout.cart_id))
+                    list(Cart.objects.select_for_update(nowait=True).filter(pk=cart_id))
                     list(Order.objects.select_for_update(nowait=True).filter(checkout=checkout))
             except DatabaseError as error:
                 return f"locked: {error}"

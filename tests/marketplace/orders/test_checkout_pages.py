@@ -27,7 +27,9 @@ Fulfilment = Order.Fulfilment
 
 
 def _key(body: str) -> str:
-    return re.search(r'name="idempotency_key" value="([^"]+)"', body).group(1)
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', body)
+    assert found is not None, "no idempotency key on the page"
+    return found.group(1)
 
 
 def _contact(key: str) -> dict[str, str]:

@@ -45,11 +45,13 @@ def order(town_a, variant) -> Order:
 
 def _state(order: Order) -> tuple[str, str, int, int]:
     order.refresh_from_db()
+    variant_id = order.lines.get().variant_id
+    assert variant_id is not None
     return (
         order.status,
         order.status_reason,
         OrderEvent.objects.filter(order=order).count(),
-        Variant.objects.get(pk=order.lines.get().variant_id).stock,
+        Variant.objects.get(pk=variant_id).stock,
     )
 
 

@@ -1,13 +1,17 @@
 """The console's list of towns: figures from TownStats, filters, constant queries."""
 
+from typing import TYPE_CHECKING
+
 import pytest
-from django.http import HttpResponse
 
 from tenants.models import Town
 from tests.tenants.console.conftest import town_row_create
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
-def _town_names(response: HttpResponse) -> list[str]:
+
+def _town_names(response: "_MonkeyPatchedWSGIResponse") -> list[str]:
     return [town.name for town in response.context["page"].object_list]
 
 

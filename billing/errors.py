@@ -1,0 +1,24 @@
+"""Billing's domain errors, turned into translated messages at the edge."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class BillingError(Exception):
+    message = _("The payment service refused this.")
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class WebhookRefused(BillingError):
+    """A webhook whose body or signature does not hold (or is too old): answered 400."""
+
+    message = _("This webhook is not signed by Stripe with our secret, or is too old.")
+
+
+class MerchantCannotConnect(BillingError):
+    message = _("Only the owner of a shop that sells online can connect a Stripe account.")
+
+
+class StripeUnavailable(BillingError):
+    message = _("Stripe could not be reached. Nothing was changed; please try again in a moment.")

@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectAccount(models.Model):
+    """A merchant's Stripe Connect account (Express), and its state as Stripe last told it.
+
+    `state_as_of` and `state_source` say which report the state comes from (an event's
+    `created` and id, or a direct read with an empty source): a report is applied only when it
+    is newer, so events arriving in any order, or twice, end in the same state.
+    """
+
+    merchant = models.OneToOneField(
+        "directory.Merchant",
+        verbose_name=_("merchant"),
+        on_delete=models.CASCADE,
+        related_name="connect_account",
+    )
+    stripe_account_id = models.CharField(_("Stripe account"), max_length=255, unique=True)
+    details_submitted = models.BooleanField(_("details submitted"), default=False)
+    charges_enabled = models.BooleanField(_("charges enabled"), default=False)
+    payouts_enabled = models.BooleanField(_("payouts enabled"), default=False)
+    # Stripe's requirement codes ("external_account", "individual.verification.document", …).
+    requirements_due = models.JSONField(_("requirements due"), default=list, blank=True)
+    requirements_past_due = models.JSONField(_("requirements past due"), default=list, blank=True)
+    requirements_deadline = models.DateTimeField(_("requirements deadline"), null=True, blank=True)
+    disabled_reason = models.CharField(_("disabled reason"), max_length=100, blank=True)
+    state_as_of = models.BigIntegerField(_("state as of (Stripe time)"), default=0)
+    state_source = models.CharField(_("state source"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("Connect account")
+        verbose_name_plural = _("Connect accounts")
+
+    def __str__(self) -> str:
+        return self.stripe_account_id

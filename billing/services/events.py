@@ -1,0 +1,127 @@
+"""Stripe's events, exactly once: the webhook intake, the record of each event, and its
+handling in the town that owns it.
+
+The intake verifies the signature on the raw body, ignores an event of the other mode (live
+or test), stores its id once in the public schema and queues its handling after commit; it
+never calls Stripe and never touches a town, so it answers at once. The handling locks the
+event's row, does the work once, and marks it processed; a replayed or concurrent copy finds
+it stored or processed and does nothing.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
+
+from billing.errors import WebhookRefused
+from billing.models import ConnectAccount
+from billing.selectors import connect_account_town
+from billing.services.connect import connect_account_state_apply
+from billing.shared.models import StripeEvent
+from billing.stripe_api import stripe_object
+from comptoir.celery import task_after_commit
+
+logger = logging.getLogger(__name__)
+
+Outcome = StripeEvent.Outcome
+
+
+def _account_updated(event: stripe.Event) -> str:
+    account = event.data.object
+    if not ConnectAccount.objects.filter(stripe_account_id=account.id).exists():
+        logger.warning("account.updated %s: no merchant of this town has %s", event.id, account.id)
+        return Outcome.UNROUTED
+    applied = connect_account_state_apply(account=account, as_of=event.created, source=event.id)
+    return Outcome.APPLIED if applied else Outcome.OUTDATED
+
+
+# What each event type does on a connected account, in the schema of the town that owns it.
+CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
+    "account.updated": _account_updated,
+}
+# The event types this code handles: the webhook endpoint's subscription (see the README), and
+# what the reconciliation lists.
+HANDLED_EVENT_TYPES = sorted(CONNECT_HANDLERS)
+
+
+def stripe_webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
+    """Take a webhook's raw body and Stripe-Signature header. The new event's row, else None
+    (already received, or of the other mode). Raises WebhookRefused when it does not hold."""
+    try:
+        event = stripe.Webhook.construct_event(
+            payload,
+            signature,
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
+        )
+    except (ValueError, stripe.SignatureVerificationError) as error:
+        logger.warning("Stripe webhook refused: %s", error)
+        raise WebhookRefused from error
+    return stripe_event_record(event=event)
+
+
+def stripe_event_record(*, event: stripe.Event) -> StripeEvent | None:
+    """Store a verified event once and queue its handling; the new row, else None."""
+    if bool(event.livemode) != settings.STRIPE_LIVEMODE:
+        logger.info("Stripe event %s ignored: not of this platform's mode", event.id)
+        return None
+    with schema_context(get_public_schema_name()), transaction.atomic(durable=True):
+        row, created = StripeEvent.objects.get_or_create(
+            stripe_id=event.id,
+            defaults={
+                "type": event.type,
+                "account": getattr(event, "account", None) or "",
+                "created": datetime.fromtimestamp(event.created, tz=UTC),
+                "payload": event.to_dict(),
+            },
+        )
+        if created:
+            from billing.tasks import stripe_event_process
+
+            task_after_commit(stripe_event_process, row.stripe_id)
+    return row if created else None
+
+
+def stripe_event_process(*, stripe_id: str) -> str:
+    """Handle a stored event once: in the schema of the town owning its connected account.
+    Returns its outcome; a processed event keeps the outcome it had."""
+    public = get_public_schema_name()
+    with schema_context(public), transaction.atomic(durable=True):
+        row = StripeEvent.objects.select_for_update().filter(stripe_id=stripe_id).first()
+        if row is None:
+            raise LookupError(f"No Stripe event {stripe_id} is stored.")
+        if row.processed_at is not None:
+            return row.outcome
+        event = stripe_object(row.payload)
+        handler = CONNECT_HANDLERS.get(row.type) if row.account else None
+        town = connect_account_town(stripe_account_id=row.account) if handler else None
+        if handler is None:
+            outcome: str = Outcome.UNHANDLED
+        elif town is None:
+            logger.warning("Stripe event %s: no town owns account %s", row.stripe_id, row.account)
+            outcome = Outcome.UNROUTED
+        else:
+            with schema_context(town.schema_name):
+                outcome = handler(event)  # type: ignore[arg-type]
+        row.outcome = outcome
+        row.town = town
+        row.processed_at = timezone.now()
+        row.save(update_fields=["outcome", "town", "processed_at"])
+    return outcome
+
+
+def stripe_events_unprocessed(*, older_than: timedelta) -> list[str]:
+    """Events stored but still not handled after `older_than` (their task was lost)."""
+    with schema_context(get_public_schema_name()):
+        return list(
+            StripeEvent.objects.filter(
+                processed_at__isnull=True, received_at__lt=timezone.now() - older_than
+            )
+            .order_by("received_at")
+            .values_list("stripe_id", flat=True)[:1000]
+        )

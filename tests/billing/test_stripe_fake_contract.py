@@ -1,0 +1,187 @@
+"""The fake holds to Stripe's contract as the `stripe` library knows it: its answers become the
+library's own typed objects, carry only fields the library declares, and carry every field
+billing reads; its webhooks pass the library's signature check, and reach a URL."""
+
+import json
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+import stripe
+from django.conf import settings
+
+from billing.stripe_api import stripe_client
+from tests.fakes.stripe_server import FakeStripe
+
+# The fields billing reads, per object.
+ACCOUNT_READ = {"id", "created", "details_submitted", "charges_enabled", "payouts_enabled"}
+REQUIREMENTS_READ = {"currently_due", "past_due", "current_deadline", "disabled_reason"}
+EVENT_READ = {"id", "type", "created", "livemode", "account", "data"}
+
+
+def declared(cls: type) -> set[str]:
+    """The fields the library's class declares (its annotations, read without evaluating)."""
+    names = set().union(*(vars(klass).get("__annotations__", {}) for klass in cls.__mro__))
+    return names - {"OBJECT_NAME"}
+
+
+def raw(fake: FakeStripe, path: str, **headers: str) -> dict:
+    request = urllib.request.Request(
+        f"{fake.url}{path}", headers={"Authorization": f"Bearer {fake.secret_key}", **headers}
+    )
+    with urllib.request.urlopen(request) as answer:
+        return json.loads(answer.read())
+
+
+def fields_of(values: dict) -> set[str]:
+    return set(values)
+
+
+def test_accounts_links_and_events_are_the_librarys_own_objects(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(
+        params={
+            "type": "express",
+            "country": "FR",
+            "capabilities": {"transfers": {"requested": True}},
+        }
+    )
+    link = client.v1.account_links.create(
+        params={
+            "account": account.id,
+            "type": "account_onboarding",
+            "return_url": "http://alpha.comptoir.test/retour/",
+            "refresh_url": "http://alpha.comptoir.test/lien/",
+        }
+    )
+    fake_stripe.account_update(
+        account.id, due=["external_account"], deadline=2_000_000_000, enabled=False
+    )
+
+    answer = raw(fake_stripe, f"/v1/accounts/{account.id}")
+    converted = stripe.convert_to_stripe_object(answer)
+    assert isinstance(converted, stripe.Account)
+    assert isinstance(converted.requirements, stripe.Account.Requirements)
+    assert fields_of(answer) <= declared(stripe.Account)
+    assert fields_of(answer) >= ACCOUNT_READ
+    assert fields_of(answer["requirements"]) <= declared(stripe.Account.Requirements)
+    assert fields_of(answer["requirements"]) >= REQUIREMENTS_READ
+    assert converted.requirements.currently_due == ["external_account"]
+    assert converted.requirements.current_deadline == 2_000_000_000
+
+    assert isinstance(link, stripe.AccountLink)
+    assert link.url.startswith(f"{fake_stripe.url}/connect/onboarding/")
+    assert link.expires_at > link.created
+
+    listed = raw(fake_stripe, "/v1/events?limit=10", **{"Stripe-Account": account.id})
+    events = stripe.convert_to_stripe_object(listed)
+    assert isinstance(events, stripe.ListObject)
+    [event] = events.data
+    assert isinstance(event, stripe.Event)
+    assert fields_of(listed["data"][0]) <= declared(stripe.Event)
+    assert fields_of(listed["data"][0]) >= EVENT_READ
+    assert isinstance(event.data.object, stripe.Account)
+    assert (event.type, event.account, event.livemode) == ("account.updated", account.id, False)
+
+
+def test_the_library_decodes_the_fakes_errors(fake_stripe):
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        stripe_client().v1.accounts.retrieve("acct_nobody")
+    assert refused.value.http_status == 404
+    assert refused.value.code == "resource_missing"
+
+    fake_stripe.secret_key = "sk_test_someone_else"
+    with pytest.raises(stripe.AuthenticationError):
+        stripe_client().v1.accounts.retrieve("acct_nobody")
+
+
+def test_an_idempotency_key_gets_the_same_account_twice(fake_stripe):
+    client = stripe_client()
+    params = {"type": "express", "country": "FR"}
+    first = client.v1.accounts.create(params=params, options={"idempotency_key": "k-1"})
+    again = client.v1.accounts.create(params=params, options={"idempotency_key": "k-1"})
+    other = client.v1.accounts.create(params=params, options={"idempotency_key": "k-2"})
+
+    assert first.id == again.id != other.id
+    assert len(fake_stripe.accounts) == 2
+
+
+def test_events_list_by_account_type_and_date_newest_first_in_pages(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express"})
+    other = client.v1.accounts.create(params={"type": "express"})
+    for _ in range(3):
+        fake_stripe.account_update(account.id, due=[], deadline=None, enabled=True)
+    fake_stripe.account_update(other.id, due=[], deadline=None, enabled=True)
+    mine = [e["id"] for e in reversed(fake_stripe.events) if e["account"] == account.id]
+
+    listed = client.v1.events.list(
+        params={"limit": 2, "types": ["account.updated"], "created": {"gte": 0}},
+        options={"stripe_account": account.id},
+    )
+    paged = [event.id for event in listed.auto_paging_iter()]
+    platform = client.v1.events.list(params={"limit": 100})
+    future = client.v1.events.list(
+        params={"created": {"gte": int(time.time()) + 60}},
+        options={"stripe_account": account.id},
+    )
+
+    assert paged == mine
+    assert platform.data == []
+    assert future.data == []
+
+
+def test_webhooks_are_signed_for_the_library_and_posted_to_the_url(settings):
+    received: list[tuple[bytes, str]] = []
+    arrived = threading.Event()
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers["Stripe-Signature"]))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            arrived.set()
+
+        def log_message(self, *args):
+            pass
+
+    receiver = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    fake = FakeStripe(
+        secret_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        webhook_url=f"http://127.0.0.1:{receiver.server_address[1]}/billing/webhooks/stripe/",
+    ).start()
+    settings.STRIPE_API_BASE = fake.url
+    try:
+        account = stripe_client().v1.accounts.create(params={"type": "express"})
+        emitted = fake.account_update(account.id, due=[], deadline=None, enabled=True)
+        assert arrived.wait(10)
+    finally:
+        fake.stop()
+        receiver.shutdown()
+        receiver.server_close()
+
+    [(body, signature)] = received
+    assert signature.startswith("t=") and ",v1=" in signature
+    event = stripe.Webhook.construct_event(body, signature, settings.STRIPE_WEBHOOK_SECRET)
+    assert (event.id, event.type, event.account) == (emitted["id"], "account.updated", account.id)
+    assert event.data.object.charges_enabled is True
+    with pytest.raises(stripe.SignatureVerificationError):
+        stripe.Webhook.construct_event(body, signature, "whsec_not_ours")
+
+
+def test_settings_default_to_the_fakes_key_and_secret():
+    assert settings.STRIPE_SECRET_KEY == settings.STRIPE_FAKE_SECRET_KEY
+    assert settings.STRIPE_WEBHOOK_SECRET == settings.STRIPE_FAKE_WEBHOOK_SECRET
+    assert settings.STRIPE_LIVEMODE is False
+
+
+def test_an_account_gone_from_stripe_cannot_be_listed(fake_stripe):
+    with pytest.raises(stripe.PermissionError) as refused:
+        stripe_client().v1.events.list(options={"stripe_account": "acct_gone"})
+    assert refused.value.http_status == 403
