@@ -214,12 +214,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.orders.tasks.carts_abandoned_purge_all",
         "schedule": 24 * 60 * 60,
     },
+    "release-expired-reservations": {
+        "task": "marketplace.orders.tasks.reservations_expired_release_all",
+        "schedule": 60,
+    },
     # Repairs what a missed Stripe webhook left behind.
     "reconcile-stripe-events": {
         "task": "billing.tasks.billing_reconcile",
         "schedule": 60 * 60,
     },
 }
+# How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled
+# (the beat sweep above) and the stock is for the other shoppers again.
+STOCK_RESERVATION_MINUTES = int(os.environ.get("STOCK_RESERVATION_MINUTES", "15"))
 # How many ready, unnamed town schemas the pool keeps for instant provisioning.
 SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
 

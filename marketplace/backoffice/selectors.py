@@ -30,18 +30,29 @@ ORDER_TABS: dict[str, tuple[str, ...]] = {
 ORDERS_TO_HANDLE = (Order.Status.PLACED, Order.Status.ACCEPTED, Order.Status.READY)
 
 
+def _shop_orders(merchant_id: int) -> QuerySet[Order]:
+    """The shop's orders once placed: one awaiting its payment, or cancelled because the
+    payment never came, was never the shop's to prepare."""
+    return (
+        Order.objects.filter(merchant_id=merchant_id)
+        .exclude(status=Order.Status.PENDING)
+        .exclude(payment_status=Order.PaymentStatus.FAILED)
+    )
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=town_time_zone())
 
 
 def orders_today_count(*, merchant_id: int, today: date) -> int:
-    return Order.objects.filter(merchant_id=merchant_id, created_at__gte=_day_start(today)).count()
+    return _shop_orders(merchant_id).filter(created_at__gte=_day_start(today)).count()
 
 
 def orders_to_handle(*, merchant_id: int) -> list[Order]:
     """The latest orders still to prepare or hand over, newest first."""
     return list(
-        Order.objects.filter(merchant_id=merchant_id, status__in=ORDERS_TO_HANDLE)
+        _shop_orders(merchant_id)
+        .filter(status__in=ORDERS_TO_HANDLE)
         .select_related("checkout")
         .order_by("-created_at", "-pk")[:DASHBOARD_ORDERS_SHOWN]
     )
@@ -115,7 +126,7 @@ def stock_history(*, variant_id: int) -> list[StockMovement]:
 
 def order_tab_counts(*, merchant_id: int) -> dict[str, int]:
     """How many orders each inbox tab holds (one query)."""
-    figures = Order.objects.filter(merchant_id=merchant_id).aggregate(
+    figures = _shop_orders(merchant_id).aggregate(
         **{
             slug: Count("pk", filter=Q(status__in=statuses))
             for slug, statuses in ORDER_TABS.items()
@@ -127,7 +138,8 @@ def order_tab_counts(*, merchant_id: int) -> dict[str, int]:
 def orders_in_tab(*, merchant_id: int, tab: str) -> QuerySet[Order]:
     """The tab's orders: the new ones oldest first (first come, first served), others newest first."""
     orders = (
-        Order.objects.filter(merchant_id=merchant_id, status__in=ORDER_TABS[tab])
+        _shop_orders(merchant_id)
+        .filter(status__in=ORDER_TABS[tab])
         .select_related("checkout")
         .annotate(item_count=Sum("lines__quantity"))
     )
@@ -139,7 +151,8 @@ def orders_in_tab(*, merchant_id: int, tab: str) -> QuerySet[Order]:
 def order_of_merchant(*, merchant_id: int, reference: str) -> Order | None:
     """One of the shop's orders with its lines, its history and who made each change."""
     return (
-        Order.objects.filter(merchant_id=merchant_id, reference=reference)
+        _shop_orders(merchant_id)
+        .filter(reference=reference)
         .select_related("checkout", "customer")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),

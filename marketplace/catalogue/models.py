@@ -136,6 +136,36 @@ class StockMovement(models.Model):
         ordering = ["-created_at", "-pk"]
 
 
+class StockReservation(models.Model):
+    """Units of a variant held for an order whose payment is running, until `expires_at`.
+
+    The stock count does not move meanwhile: what another shopper may take is the count less
+    the reservations still running. The payment's success turns the reservation into a sale
+    (a stock movement); its failure, or the sweep after expiry, deletes it.
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="reservations")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    # What the units are held for: an order's reference.
+    reference = models.CharField(_("reference"), max_length=64, db_index=True)
+    expires_at = models.DateTimeField(_("held until"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock reservation")
+        verbose_name_plural = _("stock reservations")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "variant"], name="stock_reservation_one_per_variant"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="stock_reservation_quantity"
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "expires_at"])]
+
+
 class ProductPhoto(models.Model):
     """A product photo; thumbnails and WebP are made by a Celery task after upload."""
 

@@ -206,7 +206,7 @@ def demo_orders_play(*, shoppers: list[User], checkouts: int, rng: random.Random
             choices_per_merchant={pk: choice for pk, (_m, _t, choice) in planned.items()},
             idempotency_key=f"demo-checkout-{number}",
             customer=shopper,
-        )
+        ).checkout
         for order in checkout.orders.order_by("pk"):
             merchant, goal, _choice_made = planned[order.merchant_id]
             owner = merchant.owners[0].user  # type: ignore[attr-defined]

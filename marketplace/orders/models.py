@@ -58,7 +58,7 @@ class CartLine(models.Model):
 
 
 class Checkout(models.Model):
-    """One shopper's checkout of a cart; it makes one order per shop.
+    """One shopper's checkout of a cart: one payment, and one order per shop.
 
     `idempotency_key` comes from the checkout form, so a double submit finds this row again
     instead of creating a second set of orders. The key is bound to the cart that made it: a key
@@ -69,7 +69,7 @@ class Checkout(models.Model):
     cart = models.ForeignKey(
         "orders.Cart", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # Shown on the confirmation page and written on the stock movements of the whole checkout.
+    # Shown on the shopper's pages; names the checkout's one payment at the payment provider.
     reference = models.CharField(
         _("reference"), max_length=16, unique=True, default=new_checkout_reference
     )
@@ -81,6 +81,8 @@ class Checkout(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
     # The language the shopper used, so their e-mails speak it too.
     language = models.CharField(max_length=10, blank=True)
+    # Until when its orders' stock is held for the payment (their reservations end then too).
+    reserved_until = models.DateTimeField(_("stock held until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -88,6 +90,8 @@ class Order(models.Model):
     """What one shop must prepare for one shopper."""
 
     class Status(models.TextChoices):
+        # Its stock is held while the payment runs; the shop sees it once placed.
+        PENDING = "pending", _("Awaiting payment")
         PLACED = "placed", _("Placed")
         ACCEPTED = "accepted", _("Accepted")
         READY = "ready", _("Ready")
@@ -103,8 +107,10 @@ class Order(models.Model):
         RESERVE_PAY_IN_SHOP = "reserve_pay_in_shop", _("Reserve online, pay in shop")
 
     class PaymentStatus(models.TextChoices):
+        AWAITING = "awaiting", _("Awaiting payment")
         DUE_IN_SHOP = "due_in_shop", _("To pay in shop")
         PAID = "paid", _("Paid")
+        FAILED = "failed", _("Payment failed")
         REFUNDED = "refunded", _("Refunded")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True)

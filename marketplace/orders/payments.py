@@ -1,9 +1,15 @@
 """How an order gets paid: a provider per payment method, found in a registry by its code.
 
-Checkout hands every new order to its provider (`start`); the order transitions call
-`handed_over` when the goods reach the shopper and `refund` when an order is refused or
-cancelled. Providers run inside the caller's transaction, with the order row locked: they change
-the order's payment fields and leave any network call (a card refund) to a task after commit.
+Checkout commits a checkout's orders "awaiting payment", their stock reserved, and only then
+hands the orders of each payment method to its provider (`start`), outside any transaction: the
+provider may call the network there. What `start` answers settles them at once (pay in shop:
+due in shop, so the orders are placed), or leaves them awaiting a payment the provider reports
+later through services.checkout_payment (`checkout_payment_succeeded`, `…_failed`).
+
+The order transitions call `handed_over` when the goods reach the shopper and `refund` when an
+order is refused or cancelled. Those run inside the caller's transaction, with the order row
+locked: they change the order's payment fields and leave any network call (a card refund) to a
+task after commit.
 """
 
 from dataclasses import dataclass
@@ -14,13 +20,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.orders.errors import PaymentMethodUnknown
-from marketplace.orders.models import Order
+from marketplace.orders.models import Checkout, Order
 
 
 @dataclass(frozen=True)
 class PaymentResult:
-    """What starting a payment gave: the order's payment status, and where to send the shopper
-    when the provider needs them to act (a card form), else an empty string."""
+    """What starting a payment gave.
+
+    `payment_status` is the orders' payment status now: AWAITING while the shopper still has to
+    pay (the provider reports the outcome later), FAILED when refused at once, anything else
+    (due in shop, paid) places the orders. `redirect_url` is where to send the shopper when the
+    provider needs them to act (a card form), else an empty string.
+    """
 
     payment_status: str
     redirect_url: str = ""
@@ -30,8 +41,13 @@ class PaymentProvider(Protocol):
     code: str
     label: str | Promise
 
-    def start(self, order: Order) -> PaymentResult:
-        """Begin paying a new order; sets and saves its payment fields."""
+    def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
+        """Begin paying the checkout's `orders` of this method, committed and awaiting payment.
+
+        Runs outside any transaction and may call the network; it writes nothing itself (the
+        answer settles the orders). A double submit of the checkout calls it again: answer the
+        same way (an idempotency key from the checkout's reference).
+        """
         ...
 
     def handed_over(self, order: Order) -> None:
@@ -53,11 +69,9 @@ class PayInShopProvider:
     code = "pay_in_shop"
     label: str | Promise = _("Pay in shop")
 
-    def start(self, order: Order) -> PaymentResult:
-        order.payment_method = self.code
-        order.payment_status = Order.PaymentStatus.DUE_IN_SHOP
-        order.save(update_fields=["payment_method", "payment_status", "updated_at"])
-        return PaymentResult(payment_status=order.payment_status)
+    def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
+        # Nothing to take online: the orders are placed at once, their stock taken.
+        return PaymentResult(payment_status=Order.PaymentStatus.DUE_IN_SHOP)
 
     def handed_over(self, order: Order) -> None:
         if order.payment_status == Order.PaymentStatus.DUE_IN_SHOP:

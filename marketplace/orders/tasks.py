@@ -1,10 +1,11 @@
-"""Order notifications, sent by Celery in the town's schema (tenant-schemas-celery's header).
+"""Order notifications and sweeps, run by Celery in the town's schema (tenant-schemas-celery's
+header); the beat sends each sweep to every town.
 
-Each one goes through send_once, so a retried or duplicated task sends it exactly once.
+Each notification goes through send_once, so a retried or duplicated task sends it exactly once.
 """
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from celery import shared_task
@@ -199,10 +200,30 @@ def carts_abandoned_purge() -> int:
     return carts_abandoned_delete(idle_for=timedelta(seconds=settings.SESSION_COOKIE_AGE))
 
 
+def _to_every_town(task: Any) -> int:
+    """Send `task` once per town still in use, each in its schema; returns how many."""
+    schema_names = list(towns_to_refresh().values_list("schema_name", flat=True))
+    for schema_name in schema_names:
+        task.apply_async(headers={"_schema_name": schema_name})
+    return len(schema_names)
+
+
 @shared_task
 def carts_abandoned_purge_all() -> int:
     """Send one `carts_abandoned_purge` per town still in use, each in its schema."""
-    schema_names = list(towns_to_refresh().values_list("schema_name", flat=True))
-    for schema_name in schema_names:
-        carts_abandoned_purge.apply_async(headers={"_schema_name": schema_name})
-    return len(schema_names)
+    return _to_every_town(carts_abandoned_purge)
+
+
+@shared_task
+def reservations_expired_release() -> int:
+    """Cancel the town's orders whose payment did not come in time, and free their stock."""
+    # The checkout services queue this module's notifications: imported here, not at the top.
+    from marketplace.orders.services.checkout_payment import checkouts_expired_release
+
+    return checkouts_expired_release()
+
+
+@shared_task
+def reservations_expired_release_all() -> int:
+    """Send one `reservations_expired_release` per town still in use, each in its schema."""
+    return _to_every_town(reservations_expired_release)

@@ -198,8 +198,9 @@ def checkout(request: TownRequest) -> HttpResponse:
             except OrdersError as error:
                 contact_form.add_error(None, error.message)
             else:
-                request.session[CHECKOUT_SESSION_KEY] = placed.pk
-                return redirect("orders:confirmation")
+                request.session[CHECKOUT_SESSION_KEY] = placed.checkout.pk
+                # Where the payment wants the shopper (a card form), else the confirmation.
+                return redirect(placed.redirect_url or reverse("orders:confirmation"))
     else:
         contact_form = ContactForm(
             initial={**_initial_contact(request), "idempotency_key": new_idempotency_key()}
@@ -224,7 +225,17 @@ def confirmation(request: TownRequest) -> HttpResponse:
     placed = checkout_with_orders(checkout_id=checkout_id) if checkout_id else None
     if placed is None:
         return redirect("orders:cart")
-    return render(request, "orders/confirmation.html", {"checkout": placed})
+    states = {order.payment_status for order in placed.ordered_orders}  # type: ignore[attr-defined]
+    return render(
+        request,
+        "orders/confirmation.html",
+        {
+            "checkout": placed,
+            "awaiting_payment": Order.PaymentStatus.AWAITING in states,
+            "payment_failed": Order.PaymentStatus.FAILED in states,
+            "placed_any": bool(states - {Order.PaymentStatus.AWAITING, Order.PaymentStatus.FAILED}),
+        },
+    )
 
 
 @require_GET

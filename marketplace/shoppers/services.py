@@ -13,7 +13,12 @@ from marketplace.shoppers.models import Address, FavouriteMerchant, FavouritePro
 
 # Orders still on their way: deleting the account now would leave a shop preparing an order
 # for someone it can no longer reach.
-ORDERS_IN_PROGRESS = (Order.Status.PLACED, Order.Status.ACCEPTED, Order.Status.READY)
+ORDERS_IN_PROGRESS = (
+    Order.Status.PENDING,
+    Order.Status.PLACED,
+    Order.Status.ACCEPTED,
+    Order.Status.READY,
+)
 
 
 def shopper_sign_up(*, email: str, password: str, full_name: str = "") -> User:

@@ -1,14 +1,17 @@
 """axe-core on the pages with real content: no serious or critical violation on the home page
 (with its campaign, categories, open shops and products), the directory, a merchant, a
-product, the cart and the checkout; on a phone, the header with its menu open and the map
-waiting for its button, the back office's product form with its variants; the town
-administration's campaign deletion; the back office's card payments page."""
+product, the cart, the checkout and its confirmation awaiting a payment; on a phone, the header
+with its menu open and the map waiting for its button, the back office's product form with its
+variants; the town administration's campaign deletion; the back office's card payments page."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.marketplace_data import two_shops_committed
 from tests.e2e.test_small_screens import PHONE
+from tests.marketplace.orders.factories import OffsiteProvider, provider_registered
 
 pytestmark = pytest.mark.e2e
 
@@ -134,4 +137,30 @@ def test_back_office_payments_page_is_accessible(
 
     expect(page.locator("h1")).to_be_visible()
     expect(page.locator("main form button[type=submit]")).to_be_visible()
+    axe_check(page)
+
+
+def test_a_confirmation_awaiting_payment_is_accessible(
+    page, live_url, town_a, two_shops, axe_check
+):
+    shop = two_shops.grocery
+    page.goto(live_url(town_a, shop.products[0].get_absolute_url()))
+    page.locator("form.product-buy button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(live_url(town_a, "/commande/"))
+    page.locator("#id_name").fill("Camille Durand")
+    page.locator("#id_email").fill("camille.durand@example.test")
+    page.locator(f"input[name='shop-{shop.merchant.pk}-fulfilment'][value='click_collect']").check()
+    page.locator(f"select[name='shop-{shop.merchant.pk}-pickup_at']").select_option(index=1)
+
+    # A payment page that sends the shopper straight back (the browser has no network), under
+    # the only method the form offers so far.
+    back = OffsiteProvider(
+        code="pay_in_shop", url=live_url(town_a, "/commande/confirmation/?retour=1")
+    )
+    with provider_registered(back):
+        page.locator("form.checkout-form button[type=submit]").click()
+        page.wait_for_url(re.compile(r"/commande/confirmation/\?retour=1"))
+
+    expect(page.locator(".confirmation-orders .card")).to_have_count(1)
     axe_check(page)

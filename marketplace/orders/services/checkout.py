@@ -1,33 +1,39 @@
-"""Placing a checkout: one cart across several shops becomes one order per shop, atomically.
+"""Placing a checkout: one cart across several shops becomes one order per shop, atomically,
+then its payment starts.
 
-The checkout row is inserted first, under its idempotency key: a double submit waits on that
-key's unique index until the first commits, then finds and returns the first checkout. Stock for
-every line of every shop is taken in one call that locks the variants in ascending pk order, so
-two carts holding the same items in opposite orders queue instead of deadlocking.
+In one transaction: the checkout row is inserted first, under its idempotency key (a double
+submit waits on that key's unique index until the first commits, then finds the first
+checkout); the orders are created "awaiting payment", and the stock of every line of every shop
+is reserved (held until `Checkout.reserved_until`, the count unchanged) in one call that locks
+the variants in ascending pk order, so two carts holding the same items in opposite orders
+queue instead of deadlocking. That transaction commits, releasing its locks; only then do the
+payment providers start (services.checkout_payment), so no network call ever runs inside a lock.
+"Pay in shop" answers at once, and its orders are placed there and then.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
-from comptoir.celery import task_after_commit
 from comptoir.french import from_name
 from comptoir.phones import phone_normalise
-from marketplace.catalogue.services.stock import stock_take_for_lines
+from marketplace.catalogue.services.stock import stock_reserve_for_lines
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid, PaymentMethodUnknown
 from marketplace.orders.fulfilment import DELIVERIES, delivery_fee_cents
-from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine
+from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderLine
 from marketplace.orders.payments import PayInShopProvider, payment_provider_get
 from marketplace.orders.selectors import CheckoutInfo, ShopCheckout
 from marketplace.orders.services.cart import variant_refusal
+from marketplace.orders.services.checkout_payment import checkout_payments_start
 from marketplace.orders.services.references import order_reference_new
-from marketplace.orders.tasks import checkout_confirmation_send, order_placed_notify_merchant
 
 Fulfilment = Order.Fulfilment
 # What a shopper may write to a shop with the order: a few lines, not a letter.
@@ -52,6 +58,13 @@ class FulfilmentChoice:
     city: str = ""
     note: str = ""
     payment_method: str = PayInShopProvider.code
+
+
+@dataclass(frozen=True)
+class CheckoutPlaced:
+    checkout: Checkout
+    # Where the payment needs the shopper (a provider's card form), "" for the confirmation.
+    redirect_url: str
 
 
 class _TwinSubmit(Exception):
@@ -116,26 +129,29 @@ def checkout_place(
     choices_per_merchant: dict[int, FulfilmentChoice],
     idempotency_key: str,
     customer: User | None = None,
-) -> Checkout:
+) -> CheckoutPlaced:
     """Turn the cart `info` was read for (orders.selectors.checkout_info_fetch) into one order
-    per shop, all or nothing, and empty it.
+    per shop, all or nothing, and empty it; then start paying for them.
 
     Each shop's choice is checked against `info`'s ways and pickup times; the cart's lines are
     read again under the cart's lock, so a change made meanwhile in another tab counts. Raises
     CheckoutInvalid (an unavailable item, a fulfilment the shop does not offer, a pickup time
-    gone, a missing address) or catalogue's InsufficientStock; either way nothing is created
-    and no stock is taken. The same `idempotency_key` from the same cart again returns the
-    first checkout; from any other cart it is refused as expired, and reveals nothing.
+    gone, a missing address) or catalogue's InsufficientStock (counting the stock other
+    checkouts hold); either way nothing is created and no stock is held. The same
+    `idempotency_key` from the same cart again returns the first checkout (and where its
+    payment wants the shopper); from any other cart it is refused as expired, and reveals
+    nothing.
     """
     if not idempotency_key:
         raise _form_expired()
     cart = info.cart
     existing = Checkout.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return _twin_of(existing, cart=cart)
+        return _placed(_twin_of(existing, cart=cart))
     phone = _contact_phone(contact)
     if cart is None:
         raise CheckoutInvalid(_("Your cart is empty."))
+    reserved_until = timezone.now() + timedelta(minutes=settings.STOCK_RESERVATION_MINUTES)
     try:
         with transaction.atomic(durable=True):
             try:
@@ -148,13 +164,27 @@ def checkout_place(
                         contact_email=contact.email.strip(),
                         contact_phone=phone,
                         language=get_language() or "",
+                        reserved_until=reserved_until,
                     )
             except IntegrityError:
                 raise _TwinSubmit from None
-            _place(checkout=checkout, cart=cart, info=info, choices=choices_per_merchant)
+            _place(
+                checkout=checkout,
+                cart=cart,
+                info=info,
+                choices=choices_per_merchant,
+                reserved_until=reserved_until,
+            )
     except _TwinSubmit:
-        return _twin_of(Checkout.objects.get(idempotency_key=idempotency_key), cart=cart)
-    return checkout
+        checkout = _twin_of(Checkout.objects.get(idempotency_key=idempotency_key), cart=cart)
+    return _placed(checkout)
+
+
+def _placed(checkout: Checkout) -> CheckoutPlaced:
+    # Committed, no lock held: the providers may call the network now.
+    return CheckoutPlaced(
+        checkout=checkout, redirect_url=checkout_payments_start(checkout=checkout)
+    )
 
 
 def _form_expired() -> CheckoutInvalid:
@@ -170,7 +200,12 @@ def _twin_of(existing: Checkout, *, cart: Cart | None) -> Checkout:
 
 
 def _place(
-    *, checkout: Checkout, cart: Cart, info: CheckoutInfo, choices: dict[int, FulfilmentChoice]
+    *,
+    checkout: Checkout,
+    cart: Cart,
+    info: CheckoutInfo,
+    choices: dict[int, FulfilmentChoice],
+    reserved_until: datetime,
 ) -> None:
     # Locking the cart makes a second tab's checkout of the same cart wait, then find it empty.
     if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
@@ -200,12 +235,6 @@ def _place(
         for merchant_id in merchant_ids
     }
 
-    stock_take_for_lines(
-        lines=[(line.variant_id, line.quantity) for line in lines],
-        reference=checkout.reference,
-        actor=checkout.customer,
-    )
-
     orders: list[Order] = []
     order_lines: list[OrderLine] = []
     for merchant_id in merchant_ids:
@@ -216,17 +245,19 @@ def _place(
         subtotal = sum(line.variant.price_cents * line.quantity for line in own)
         fee = delivery_fee_cents(merchant, choice.fulfilment)
         is_delivery = choice.fulfilment in DELIVERIES
-        order = Order.objects.create(
+        order = Order(
             reference=order_reference_new(),
             checkout=checkout,
             merchant=merchant,
             customer=checkout.customer,
+            status=Order.Status.PENDING,
             fulfilment=choice.fulfilment,
             pickup_at=choice.pickup_at if choice.fulfilment == Fulfilment.CLICK_COLLECT else None,
             delivery_address=choice.address.strip() if is_delivery else "",
             delivery_postcode=choice.postcode.strip() if is_delivery else "",
             delivery_city=choice.city.strip() if is_delivery else "",
             payment_method=choice.payment_method,
+            payment_status=Order.PaymentStatus.AWAITING,
             subtotal_cents=subtotal,
             delivery_fee_cents=fee,
             total_cents=subtotal + fee,
@@ -246,14 +277,18 @@ def _place(
             )
             for line in own
         )
-    OrderLine.objects.bulk_create(order_lines)
-    OrderEvent.objects.bulk_create(
-        OrderEvent(order=order, to_status=Order.Status.PLACED, actor=checkout.customer)
-        for order in orders
+
+    stock_reserve_for_lines(
+        lines={
+            order.reference: [
+                (line.variant_id, line.quantity)
+                for line in lines
+                if line.variant.product.merchant_id == order.merchant_id
+            ]
+            for order in orders
+        },
+        until=reserved_until,
     )
-    for order in orders:
-        payment_provider_get(order.payment_method).start(order)
+    Order.objects.bulk_create(orders)
+    OrderLine.objects.bulk_create(order_lines)
     CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
-    task_after_commit(checkout_confirmation_send, checkout.pk)
-    for order in orders:
-        task_after_commit(order_placed_notify_merchant, order.pk)

@@ -1,5 +1,8 @@
 """An order's life: placed → accepted → ready → collected / delivered, or refused / cancelled.
 
+Before it is placed, an order awaits its payment (services.checkout_payment settles it); no
+transition here moves it then.
+
 Each transition locks the order row, checks who acts and from which status, records an
 OrderEvent, gives the stock back when the order ends unfulfilled, and tells the shopper by
 e-mail (and SMS when they left a number) after commit. A refused transition raises a domain
@@ -30,8 +33,6 @@ Status = Order.Status
 Fulfilment = Order.Fulfilment
 Actor = User | AnonymousUser | None
 
-# Statuses an order ends in: nothing moves it any more.
-FINAL_STATUSES = (Status.COLLECTED, Status.DELIVERED, Status.REFUSED, Status.CANCELLED)
 REASON_MAX_LENGTH = 255
 
 
@@ -186,7 +187,7 @@ def order_cancel(
         if is_customer:
             raise OrderTransitionRefused(
                 _("The shop has already accepted this order: contact it to cancel.")
-                if order.status not in FINAL_STATUSES
+                if order.status in (Status.ACCEPTED, Status.READY)
                 else _refused_message(order)
             )
         raise OrderActionForbidden(_("You cannot cancel this order."))

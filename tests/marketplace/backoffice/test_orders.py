@@ -68,6 +68,30 @@ def test_inbox_tabs_sort_orders_by_status_with_their_counts(owner_client, town_a
     ]  # fmt: skip
 
 
+def test_the_shop_sees_no_order_awaiting_payment_nor_one_whose_payment_failed(
+    owner_client, town_a, shop_a
+):
+    placed, _ = _order(town_a, shop_a)
+    awaiting, _ = _order(town_a, shop_a, status=Order.Status.PENDING)
+    failed, _ = _order(town_a, shop_a, status=Order.Status.CANCELLED)
+    with inside(town_a):
+        Order.objects.filter(pk=failed.pk).update(payment_status=Order.PaymentStatus.FAILED)
+
+    tabs = owner_client.get("/boutique/commandes/").context["tabs"]
+    listed = {
+        order.reference
+        for slug, _label, _count in tabs
+        for order in owner_client.get(f"/boutique/commandes/?onglet={slug}")
+        .context["page"]
+        .object_list
+    }
+
+    assert listed == {placed.reference}
+    assert sum(count for _slug, _label, count in tabs) == 1
+    for hidden in (awaiting, failed):
+        assert owner_client.get(f"/boutique/commandes/{hidden.reference}/").status_code == 404
+
+
 # --- detail and transitions ---------------------------------------------------------------
 
 

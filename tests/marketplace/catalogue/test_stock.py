@@ -1,13 +1,19 @@
-import pytest
+from datetime import timedelta
 
-from marketplace.catalogue.models import StockMovement, Variant
+import pytest
+from django.utils import timezone
+
+from marketplace.catalogue.models import StockMovement, StockReservation, Variant
 from marketplace.catalogue.selectors import variant_availability
 from marketplace.catalogue.services.stock import (
     InsufficientStock,
+    ReservationExpired,
     stock_adjust,
+    stock_reservations_release,
+    stock_reservations_take,
+    stock_reserve_for_lines,
     stock_return_for_lines,
     stock_set,
-    stock_take_for_lines,
 )
 from tests.conftest import inside
 from tests.marketplace.catalogue.conftest import product_row_create
@@ -75,43 +81,69 @@ def test_stock_set_records_the_difference_only(town_a, merchant_a):
         ]
 
 
-def test_stock_take_for_lines_takes_every_line_and_records_sales(town_a, merchant_a):
+def _later(minutes: int = 15):
+    return timezone.now() + timedelta(minutes=minutes)
+
+
+def _held() -> list[tuple[int, int, str]]:
+    return sorted(StockReservation.objects.values_list("variant_id", "quantity", "reference"))
+
+
+def test_stock_reserve_for_lines_holds_every_line_without_moving_the_count(town_a, merchant_a):
     product = product_row_create(town_a, merchant_a, stocks=(5, 3))
     with inside(town_a):
         first, second = product.variants.order_by("pk")
+        until = _later()
 
-        # The same variant twice in a cart is one need of 3.
-        stock_take_for_lines(
-            lines=[(second.pk, 2), (first.pk, 1), (first.pk, 2)], reference="CMD-1"
-        )
+        # The same variant twice in an order is one need of 3.
+        stock_reserve_for_lines(
+            lines={"CMD-1": [(second.pk, 2), (first.pk, 1), (first.pk, 2)], "CMD-2": [(second.pk, 1)]},
+            until=until,
+        )  # fmt: skip
 
-        assert _stocks(product) == [2, 1]
-        assert sorted(
-            StockMovement.objects.values_list(
-                "variant_id", "delta", "balance_after", "reason", "reference"
-            )
-        ) == [
-            (first.pk, -3, 2, "sale", "CMD-1"),
-            (second.pk, -2, 1, "sale", "CMD-1"),
-        ]
+        assert _stocks(product) == [5, 3]
+        assert _held() == [(first.pk, 3, "CMD-1"), (second.pk, 1, "CMD-2"), (second.pk, 2, "CMD-1")]
+        assert set(StockReservation.objects.values_list("expires_at", flat=True)) == {until}
+        assert not StockMovement.objects.exists()
 
 
-def test_stock_take_for_lines_short_of_one_changes_nothing(town_a, merchant_a):
+def test_a_running_reservation_holds_its_units_and_an_expired_one_no_longer(town_a, merchant_a):
+    product = product_row_create(town_a, merchant_a, stocks=(3,))
+    with inside(town_a):
+        variant = product.variants.get()
+        stock_reserve_for_lines(lines={"CMD-1": [(variant.pk, 2)]}, until=_later())
+
+        with pytest.raises(InsufficientStock) as refused:
+            stock_reserve_for_lines(lines={"CMD-2": [(variant.pk, 2)]}, until=_later())
+
+        assert (refused.value.available, refused.value.requested) == (1, 2)
+        assert _held() == [(variant.pk, 2, "CMD-1")]
+
+        StockReservation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+        stock_reserve_for_lines(lines={"CMD-2": [(variant.pk, 3)]}, until=_later())
+
+        assert _held() == [(variant.pk, 2, "CMD-1"), (variant.pk, 3, "CMD-2")]
+        assert _stocks(product) == [3]
+
+
+def test_stock_reserve_for_lines_short_of_one_holds_nothing(town_a, merchant_a):
     product = product_row_create(town_a, merchant_a, stocks=(5, 1))
     with inside(town_a):
         first, second = product.variants.order_by("pk")
 
         with pytest.raises(InsufficientStock) as refused:
-            stock_take_for_lines(lines=[(first.pk, 2), (second.pk, 2)], reference="CMD-2")
+            stock_reserve_for_lines(
+                lines={"CMD-2": [(first.pk, 2)], "CMD-3": [(second.pk, 2)]}, until=_later()
+            )
 
         assert (refused.value.variant_id, refused.value.available, refused.value.requested) == (
             second.pk, 1, 2,
         )  # fmt: skip
         assert _stocks(product) == [5, 1]
-        assert not StockMovement.objects.exists()
+        assert _held() == []
 
 
-def test_stock_take_for_lines_of_a_deleted_variant_is_short(town_a, merchant_a):
+def test_stock_reserve_for_lines_of_a_deleted_variant_is_short(town_a, merchant_a):
     product = product_row_create(town_a, merchant_a, stocks=(5,))
     with inside(town_a):
         variant = product.variants.get()
@@ -119,17 +151,93 @@ def test_stock_take_for_lines_of_a_deleted_variant_is_short(town_a, merchant_a):
         variant.delete()
 
         with pytest.raises(InsufficientStock) as refused:
-            stock_take_for_lines(lines=[(gone_id, 1)], reference="CMD-3")
+            stock_reserve_for_lines(lines={"CMD-3": [(gone_id, 1)]}, until=_later())
 
         assert (refused.value.available, refused.value.requested) == (0, 1)
 
 
-def test_stock_take_for_lines_refuses_a_non_positive_quantity(town_a, merchant_a):
+def test_stock_reserve_for_lines_refuses_a_non_positive_quantity(town_a, merchant_a):
     product = product_row_create(town_a, merchant_a, stocks=(5,))
     with inside(town_a):
         with pytest.raises(ValueError):
-            stock_take_for_lines(lines=[(product.variants.get().pk, 0)], reference="CMD-4")
-        assert _stocks(product) == [5]
+            stock_reserve_for_lines(
+                lines={"CMD-4": [(product.variants.get().pk, 0)]}, until=_later()
+            )
+        assert _held() == []
+
+
+def test_taking_reservations_sells_them_under_their_references_once(town_a, merchant_a):
+    product = product_row_create(town_a, merchant_a, stocks=(5, 3))
+    with inside(town_a):
+        first, second = product.variants.order_by("pk")
+        stock_reserve_for_lines(
+            lines={"CMD-1": [(first.pk, 2), (second.pk, 1)], "CMD-2": [(first.pk, 1)],
+                   "CMD-9": [(second.pk, 2)]},
+            until=_later(),
+        )  # fmt: skip
+
+        stock_reservations_take(references=["CMD-1", "CMD-2"])
+        stock_reservations_take(references=["CMD-1", "CMD-2"])
+
+        assert _stocks(product) == [2, 2]
+        assert sorted(
+            StockMovement.objects.values_list(
+                "variant_id", "delta", "balance_after", "reason", "reference"
+            )
+        ) == [
+            (first.pk, -2, 3, "sale", "CMD-1"),
+            (first.pk, -1, 2, "sale", "CMD-2"),
+            (second.pk, -1, 2, "sale", "CMD-1"),
+        ]
+        assert _held() == [(second.pk, 2, "CMD-9")]
+
+
+def test_an_expired_reservation_cannot_be_taken_and_nothing_changes(town_a, merchant_a):
+    product = product_row_create(town_a, merchant_a, stocks=(5, 5))
+    with inside(town_a):
+        first, second = product.variants.order_by("pk")
+        stock_reserve_for_lines(lines={"CMD-1": [(first.pk, 1)]}, until=_later())
+        stock_reserve_for_lines(lines={"CMD-2": [(second.pk, 1)]}, until=_later())
+        StockReservation.objects.filter(reference="CMD-2").update(
+            expires_at=timezone.now() - timedelta(seconds=1)
+        )
+
+        with pytest.raises(ReservationExpired):
+            stock_reservations_take(references=["CMD-1", "CMD-2"])
+
+        assert _stocks(product) == [5, 5]
+        assert not StockMovement.objects.exists()
+        assert _held() == [(first.pk, 1, "CMD-1"), (second.pk, 1, "CMD-2")]
+
+
+def test_taking_more_than_a_count_lowered_meanwhile_goes_to_zero(town_a, merchant_a):
+    product = product_row_create(town_a, merchant_a, stocks=(5,))
+    with inside(town_a):
+        variant = product.variants.get()
+        stock_reserve_for_lines(lines={"CMD-1": [(variant.pk, 3)]}, until=_later())
+        stock_set(variant_id=variant.pk, quantity=2, reason="manual")
+
+        stock_reservations_take(references=["CMD-1"])
+
+        assert _stocks(product) == [0]
+        assert list(
+            StockMovement.objects.filter(reason="sale").values_list("delta", "balance_after")
+        ) == [(-2, 0)]
+
+
+def test_releasing_reservations_gives_the_units_back_without_a_movement(town_a, merchant_a):
+    product = product_row_create(town_a, merchant_a, stocks=(2,))
+    with inside(town_a):
+        variant = product.variants.get()
+        stock_reserve_for_lines(lines={"CMD-1": [(variant.pk, 2)]}, until=_later())
+
+        assert stock_reservations_release(references=["CMD-1"]) == 1
+        assert stock_reservations_release(references=["CMD-1"]) == 0
+
+        stock_reserve_for_lines(lines={"CMD-2": [(variant.pk, 2)]}, until=_later())
+        assert _held() == [(variant.pk, 2, "CMD-2")]
+        assert _stocks(product) == [2]
+        assert not StockMovement.objects.exists()
 
 
 def test_stock_return_for_lines_puts_back_with_cancellation_movements(town_a, merchant_a):

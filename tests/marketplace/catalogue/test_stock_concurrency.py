@@ -5,12 +5,18 @@ themselves; the conftest's towns stay as they were.
 """
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
-from marketplace.catalogue.models import StockMovement, Variant
-from marketplace.catalogue.services.stock import InsufficientStock, stock_take_for_lines
+from marketplace.catalogue.models import StockMovement, StockReservation, Variant
+from marketplace.catalogue.services.stock import (
+    InsufficientStock,
+    stock_reservations_take,
+    stock_reserve_for_lines,
+)
 from marketplace.directory.models import Category, Merchant
 from tenants.models import Town
 from tests.concurrency import in_threads, town_committed
@@ -37,12 +43,18 @@ def test_twenty_buyers_of_ten_units_sell_exactly_ten(committed_town):
     sold: list[int] = []
 
     def buy(index: int) -> None:
+        # Held first (a payment runs), then taken in a transaction of its own, as checkout does.
         try:
             with transaction.atomic():
-                stock_take_for_lines(lines=[(variant_id, 1)], reference=f"T{index}")
-            sold.append(index)
+                stock_reserve_for_lines(
+                    lines={f"T{index}": [(variant_id, 1)]},
+                    until=timezone.now() + timedelta(minutes=15),
+                )
         except InsufficientStock:
-            pass
+            return
+        with transaction.atomic():
+            stock_reservations_take(references=[f"T{index}"])
+        sold.append(index)
 
     errors = in_threads(20, buy, committed_town)
 
@@ -54,6 +66,7 @@ def test_twenty_buyers_of_ten_units_sell_exactly_ten(committed_town):
         assert movements.count() == 10
         assert set(movements.values_list("reason", "delta")) == {("sale", -1)}
         assert sorted(movements.values_list("balance_after", flat=True)) == list(range(10))
+        assert not StockReservation.objects.filter(variant_id=variant_id).exists()
 
 
 def test_carts_taking_the_same_skus_in_opposite_order_never_deadlock(committed_town):
@@ -66,11 +79,16 @@ def test_carts_taking_the_same_skus_in_opposite_order_never_deadlock(committed_t
     def buy(index: int) -> None:
         lines = [(first, 1), (second, 1)] if index % 2 else [(second, 1), (first, 1)]
         for round_number in range(rounds):
+            reference = f"T{index}-{round_number}"
             with transaction.atomic():
-                stock_take_for_lines(lines=lines, reference=f"T{index}-{round_number}")
+                stock_reserve_for_lines(
+                    lines={reference: lines}, until=timezone.now() + timedelta(minutes=15)
+                )
                 # Hold the locks a moment so the two carts really overlap.
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_sleep(0.005)")
+            with transaction.atomic():
+                stock_reservations_take(references=[reference])
 
     errors = in_threads(2, buy, committed_town)
 

@@ -2,14 +2,20 @@
 town's schema (the directory's and catalogue's models only; orders through their services)."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import time
+from unittest import mock
 
 from django.test import Client
 
 from comptoir.accounts.models import User
 from marketplace.catalogue.models import Product, Variant
 from marketplace.directory.models import Category, Merchant, MerchantMember, OpeningHours
+from marketplace.orders import payments
 from marketplace.orders.models import Cart, CartLine, Checkout, Order
+from marketplace.orders.payments import PaymentResult
 from marketplace.orders.selectors import checkout_info_fetch
 from marketplace.orders.services.checkout import Contact, FulfilmentChoice, checkout_place
 from tenants.models import Town
@@ -19,6 +25,41 @@ _numbers = itertools.count(1)
 
 CONTACT = Contact(name="Camille Martin", email="camille@example.org", phone="06 12 34 56 78")
 RESERVE = FulfilmentChoice(fulfilment=Order.Fulfilment.RESERVE_PAY_IN_SHOP)
+CARD_URL = "https://pay.example.test/session/1"
+
+
+@dataclass
+class OffsiteProvider:
+    """A payment the shopper makes on the provider's own page, as a card payment: `start` sends
+    them there and the outcome comes later (or, with `answer`, at once). Records its calls."""
+
+    code: str = "test_card"
+    label: str = "Test card"
+    answer: str = Order.PaymentStatus.AWAITING
+    url: str = CARD_URL
+    calls: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
+        self.calls.append((checkout.reference, [order.reference for order in orders]))
+        awaiting = self.answer == Order.PaymentStatus.AWAITING
+        return PaymentResult(payment_status=self.answer, redirect_url=self.url if awaiting else "")
+
+    def handed_over(self, order: Order) -> None:
+        pass
+
+    def refund(self, order: Order) -> None:
+        pass
+
+
+@contextmanager
+def provider_registered(provider: object) -> Iterator[None]:
+    """The registry with `provider` under its code (replacing a provider of that code)."""
+    with mock.patch.dict(payments._providers, {provider.code: provider}):  # type: ignore[attr-defined]
+        yield
+
+
+# A shop's part paid online, through the test provider.
+CARD = FulfilmentChoice(fulfilment=Order.Fulfilment.RESERVE_PAY_IN_SHOP, payment_method="test_card")
 
 
 def shop_create(
@@ -115,18 +156,19 @@ def order_place(
     customer: User | None = None,
     key: str | None = None,
     contact: Contact = CONTACT,
+    choice: FulfilmentChoice = RESERVE,
 ) -> Checkout:
-    """A checkout of those lines, every shop reserving to pay in shop."""
+    """A checkout of those lines, every shop reserving to pay in shop (or as `choice` says)."""
     cart = cart_create(town, lines)
     with inside(town):
         merchant_ids = {variant.product.merchant_id for variant, _quantity in lines}
         return checkout_place(
             info=checkout_info_fetch(cart=cart),
             contact=contact,
-            choices_per_merchant=dict.fromkeys(merchant_ids, RESERVE),
+            choices_per_merchant=dict.fromkeys(merchant_ids, choice),
             idempotency_key=key or f"key-{next(_numbers)}",
             customer=customer,
-        )
+        ).checkout
 
 
 def guest_cart_fill(client: Client, lines: list[tuple[Variant, int]]) -> None:

@@ -13,20 +13,25 @@ from typing import TypeVar
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Sum
 
-from marketplace.catalogue.models import StockMovement, Variant
+from marketplace.catalogue.models import StockMovement, StockReservation, Variant
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.models import Category, Merchant
 from marketplace.orders.models import Cart, Checkout, Order
+from marketplace.orders.payments import PayInShopProvider, PaymentResult
 from marketplace.orders.selectors import checkout_info_fetch
-from marketplace.orders.services.checkout import checkout_place
+from marketplace.orders.services.checkout import FulfilmentChoice, checkout_place
 from tenants.models import Town
 from tests.conftest import inside
 from tests.marketplace.orders.factories import (
+    CARD,
     CONTACT,
     RESERVE,
+    OffsiteProvider,
     cart_create,
+    provider_registered,
     shop_create,
     variant_create,
 )
@@ -76,7 +81,7 @@ def committed(db) -> Iterator[Committed]:
     data = Committed(town=Town.objects.get(slug="alpha"))
     # The e-mails are not what these tests race on; and eager Celery, run from many threads at
     # once, leaves its process-wide "inside a task" flag set for the tests that follow.
-    with mock.patch("marketplace.orders.services.checkout.task_after_commit"):
+    with mock.patch("marketplace.orders.services.checkout_payment.task_after_commit"):
         try:
             yield data
         finally:
@@ -123,12 +128,16 @@ def _in_threads(town: Town, attempts: list[Callable[[], object]]) -> list[object
         return list(pool.map(run, attempts))
 
 
-def _checkout(cart: Cart, merchants: list[Merchant], key: str) -> Callable[[], Checkout]:
-    return lambda: checkout_place(
-        info=checkout_info_fetch(cart=cart),
-        contact=CONTACT,
-        choices_per_merchant={merchant.pk: RESERVE for merchant in merchants},
-        idempotency_key=KEY_PREFIX + key,
+def _checkout(
+    cart: Cart, merchants: list[Merchant], key: str, choice: FulfilmentChoice = RESERVE
+) -> Callable[[], Checkout]:
+    return lambda: (
+        checkout_place(
+            info=checkout_info_fetch(cart=cart),
+            contact=CONTACT,
+            choices_per_merchant={merchant.pk: choice for merchant in merchants},
+            idempotency_key=KEY_PREFIX + key,
+        ).checkout
     )
 
 
@@ -206,3 +215,85 @@ def test_a_double_submitted_checkout_creates_one_set_of_orders(committed):
             [Variant.objects.get(pk=v.pk).stock for v in (bread, roses)],
         ),
     ) == (1, 2, [48, 47])
+
+
+@dataclass
+class LockProbe(PayInShopProvider):
+    """Pay in shop, but its start first looks whether the checkout still holds anything: its
+    own connection inside a transaction, and from another connection the stock, cart and order
+    rows, which must be free to lock at once (NOWAIT)."""
+
+    town: Town | None = None
+    seen: list[tuple[bool, str]] = field(default_factory=list)
+
+    def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
+        variant_ids = [line.variant_id or 0 for order in orders for line in order.lines.all()]
+        cart_id = checkout.cart_id or 0
+
+        def lock_from_elsewhere() -> str:
+            try:
+                with transaction.atomic():
+                    list(Variant.objects.select_for_update(nowait=True).filter(pk__in=variant_ids))
+                    list(Cart.objects.select_for_update(nowait=True).filter(pk=cart_id))
+                    list(Order.objects.select_for_update(nowait=True).filter(checkout=checkout))
+            except DatabaseError as error:
+                return f"locked: {error}"
+            return "free"
+
+        assert self.town is not None
+        self.seen.append(
+            (connection.in_atomic_block, str(_on_own_connection(self.town, lock_from_elsewhere)))
+        )
+        return super().start(checkout=checkout, orders=orders)
+
+
+def test_no_payment_provider_runs_while_the_checkout_holds_a_lock(committed):
+    bakery, florist = _shop(committed, "Boulangerie"), _shop(committed, "Fleuriste")
+    bread = _variant(committed, bakery, title="Baguette", stock=5)
+    roses = _variant(committed, florist, title="Roses", stock=5)
+    [cart] = _carts(committed, [[(bread, 1), (roses, 2)]])
+    probe = LockProbe(town=committed.town)
+
+    with provider_registered(probe):
+        checkout = _on_own_connection(committed.town, _checkout(cart, [bakery, florist], "probe"))
+
+    assert probe.seen == [(False, "free")]
+    assert _read(
+        committed,
+        lambda: sorted(Order.objects.filter(checkout=checkout).values_list("status", flat=True)),
+    ) == ["placed", "placed"]
+
+
+def test_concurrent_checkouts_of_the_last_units_never_oversell_counting_reservations(committed):
+    shop = _shop(committed, "Fromagerie des Alpes")
+    variant = _variant(committed, shop, title="Beaufort d'alpage", stock=10)
+    carts = _carts(committed, [[(variant, 1)]] * 40)
+
+    # Half pay online (their units held by reservations), half in shop (taken at once).
+    with provider_registered(OffsiteProvider()):
+        results = _in_threads(
+            committed.town,
+            [
+                _checkout(cart, [shop], f"last-{n}", choice=CARD if n % 2 else RESERVE)
+                for n, cart in enumerate(carts)
+            ],
+        )
+
+    unexpected = [r for r in results if not isinstance(r, Checkout | InsufficientStock)]
+    assert unexpected == []
+    assert sum(isinstance(result, Checkout) for result in results) == 10
+    stock, held, sold, in_shop, online = _read(
+        committed,
+        lambda: (
+            Variant.objects.get(pk=variant.pk).stock,
+            StockReservation.objects.filter(variant=variant).aggregate(units=Sum("quantity"))[
+                "units"
+            ]
+            or 0,
+            StockMovement.objects.filter(variant=variant, reason=StockMovement.Reason.SALE).count(),
+            Order.objects.filter(merchant=shop, status=Order.Status.PLACED).count(),
+            Order.objects.filter(merchant=shop, status=Order.Status.PENDING).count(),
+        ),
+    )
+    assert in_shop + online == 10
+    assert (stock, sold, held) == (10 - in_shop, in_shop, online)

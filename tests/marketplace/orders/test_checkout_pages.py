@@ -6,14 +6,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from marketplace.catalogue.models import Variant
+from marketplace.catalogue.models import StockReservation, Variant
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.hours import pickup_slots
 from marketplace.orders.models import CartLine, Checkout, Order
+from marketplace.orders.payments import PayInShopProvider
+from marketplace.orders.services.checkout_payment import checkout_payment_failed
 from tests.conftest import inside, signed_in, user_create
 from tests.marketplace.orders.factories import (
+    CARD_URL,
+    OffsiteProvider,
     english_client,
     guest_cart_fill,
+    provider_registered,
     shop_create,
     variant_create,
 )
@@ -375,3 +380,80 @@ def test_a_french_or_international_phone_is_stored_in_e164_and_shown_as_dialled(
     assert response.status_code == 302
     with inside(town_a):
         assert Checkout.objects.get().contact_phone == stored
+
+
+def _offsite_in_place_of_pay_in_shop():
+    """The form offers pay in shop only so far: the test provider takes its code."""
+    return provider_registered(OffsiteProvider(code=PayInShopProvider.code))
+
+
+def test_the_shopper_is_sent_where_the_payment_provider_says(client_a, town_a, bakery, bread):
+    guest_cart_fill(client_a, [(bread, 2)])
+    key = _key(client_a.get("/commande/").content.decode())
+
+    with _offsite_in_place_of_pay_in_shop():
+        response = client_a.post(
+            "/commande/",
+            {**_contact(key), f"shop-{bakery.pk}-fulfilment": Fulfilment.RESERVE_PAY_IN_SHOP},
+        )
+
+    assert response.status_code == 302
+    assert response["Location"] == CARD_URL
+    with inside(town_a):
+        order = Order.objects.get()
+        assert (order.status, order.payment_status) == ("pending", "awaiting")
+        assert Variant.objects.get(pk=bread.pk).stock == 5
+        assert list(StockReservation.objects.values_list("variant_id", "quantity")) == [
+            (bread.pk, 2)
+        ]
+    # Back from the provider's page, before its answer: the checkout says what it waits for.
+    page = client_a.get("/commande/confirmation/").content.decode()
+    assert "Your payment is awaited" in page
+    assert order.checkout.reference in page
+    assert "<dd>Awaiting payment</dd>" in page
+    assert "Thank you, your order is placed" not in page
+
+
+def test_the_confirmation_says_when_the_payment_did_not_go_through(client_a, town_a, bakery, bread):
+    guest_cart_fill(client_a, [(bread, 1)])
+    key = _key(client_a.get("/commande/").content.decode())
+    with _offsite_in_place_of_pay_in_shop():
+        client_a.post(
+            "/commande/",
+            {**_contact(key), f"shop-{bakery.pk}-fulfilment": Fulfilment.RESERVE_PAY_IN_SHOP},
+        )
+        with inside(town_a):
+            checkout = Checkout.objects.get()
+            checkout_payment_failed(reference=checkout.reference, payment_method="pay_in_shop")
+
+    page = client_a.get("/commande/confirmation/").content.decode()
+
+    assert "Your payment did not go through" in page
+    assert "<dd>Payment failed</dd>" in page
+    assert "A summary is on its way" not in page
+    with inside(town_a):
+        assert Variant.objects.get(pk=bread.pk).stock == 5
+        assert not StockReservation.objects.exists()
+
+
+def test_placing_a_checkout_costs_the_same_queries_for_one_line_or_ten_in_three_shops(town_a):
+    shops = [shop_create(town_a, name=f"Boutique {n}", click_collect=False) for n in range(3)]
+    counts = []
+    for lines in (1, 10):
+        client = english_client(town_a)
+        guest_cart_fill(client, [(variant_create(town_a, shops[n % 3]), 1) for n in range(lines)])
+        key = _key(client.get("/commande/").content.decode())
+        data = {**_contact(key)}
+        for shop in shops[:lines]:
+            data[f"shop-{shop.pk}-fulfilment"] = Fulfilment.RESERVE_PAY_IN_SHOP
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/commande/", data)
+
+        assert response.status_code == 302, response.content.decode()
+        counts.append(len(queries))
+
+    # Each after its search_path: the session and the cart as the page reads it; the checkout
+    # inserted with its orders, lines and reservations in bulk; then, committed, the payment
+    # settled in bulk too (orders locked, reservations sold, events written).
+    assert counts == [78, 78]

@@ -4,7 +4,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone, translation
 
-from marketplace.catalogue.models import StockMovement, Variant
+from marketplace.catalogue.models import StockMovement, StockReservation, Variant
 from marketplace.catalogue.services.stock import InsufficientStock
 from marketplace.directory.hours import pickup_slots
 from marketplace.directory.models import Merchant
@@ -29,6 +29,7 @@ def _nothing_created(variants: list[Variant], stocks: list[int]) -> None:
     assert Checkout.objects.count() == 0
     assert Order.objects.count() == 0
     assert StockMovement.objects.count() == 0
+    assert StockReservation.objects.count() == 0
     assert [Variant.objects.get(pk=v.pk).stock for v in variants] == stocks
 
 
@@ -45,7 +46,7 @@ def test_checkout_place_makes_one_order_per_shop_takes_stock_and_empties_the_car
     cart = cart_create(town_a, [(bread, 3), (roses, 2)], user=customer)
     with inside(town_a):
         slot = _first_slot(bakery)
-        checkout = checkout_place(
+        placed = checkout_place(
             info=checkout_info_fetch(cart=cart),
             contact=CONTACT,
             choices_per_merchant={
@@ -62,6 +63,8 @@ def test_checkout_place_makes_one_order_per_shop_takes_stock_and_empties_the_car
             customer=customer,
         )
 
+        assert placed.redirect_url == ""
+        checkout = placed.checkout
         assert checkout.contact_email == "camille@example.org"
         assert checkout.reference.startswith("ACH-")
         orders = {order.merchant_id: order for order in checkout.orders.all()}
@@ -98,18 +101,21 @@ def test_checkout_place_makes_one_order_per_shop_takes_stock_and_empties_the_car
                 "product_title", "variant_name", "sku", "unit_price_cents", "vat_rate", "quantity"
             )
         ) == [("Roses", "Rouge", roses.sku, 1990, 2000, 2)]
+        # Placed through a payment awaited first: pay in shop settles it at once.
         assert sorted(
             OrderEvent.objects.values_list("order_id", "from_status", "to_status")
-        ) == sorted([(pickup.pk, "", "placed"), (delivery.pk, "", "placed")])
+        ) == sorted([(pickup.pk, "pending", "placed"), (delivery.pk, "pending", "placed")])
         assert [Variant.objects.get(pk=v.pk).stock for v in (bread, roses)] == [7, 3]
         assert sorted(
             StockMovement.objects.values_list("variant_id", "delta", "reason", "reference")
         ) == sorted(
             [
-                (bread.pk, -3, "sale", checkout.reference),
-                (roses.pk, -2, "sale", checkout.reference),
+                (bread.pk, -3, "sale", pickup.reference),
+                (roses.pk, -2, "sale", delivery.reference),
             ]
         )
+        assert not StockReservation.objects.exists()
+        assert checkout.reserved_until is not None
         assert CartLine.objects.filter(cart=cart).count() == 0
 
 
@@ -134,6 +140,7 @@ def test_checkout_place_twice_with_the_same_key_returns_the_first_and_creates_no
         )
 
         assert again == first
+        assert first.redirect_url == ""
         assert Order.objects.count() == 1
         assert Variant.objects.get(pk=variant.pk).stock == 8
         assert CartLine.objects.filter(cart=cart).count() == 1
@@ -301,7 +308,7 @@ def test_checkout_place_e_mails_the_shopper_once_and_each_shops_team_after_commi
                 contact=CONTACT,
                 choices_per_merchant={bakery.pk: RESERVE, florist.pk: RESERVE},
                 idempotency_key="k",
-            )
+            ).checkout
             assert mailoutbox == []
 
         orders = list(checkout.orders.order_by("merchant__name"))
@@ -352,7 +359,7 @@ def test_a_twin_submit_landing_between_look_up_and_insert_returns_the_twins_chec
                 idempotency_key="k",
             )
 
-        assert result == twins[0]
+        assert result.checkout == twins[0]
         assert Order.objects.count() == 0
         assert Variant.objects.get(pk=variant.pk).stock == 5
         assert CartLine.objects.filter(cart=cart).count() == 1

@@ -28,15 +28,19 @@ def test_pay_in_shop_is_registered_and_found_by_its_code():
         payment_provider_get("card")
 
 
-def test_pay_in_shop_starts_due_in_shop_then_is_paid_when_handed_over(town_a, order):
+def test_pay_in_shop_answers_due_in_shop_at_once_then_is_paid_when_handed_over(town_a, order):
     provider = PayInShopProvider()
     with inside(town_a):
-        Order.objects.filter(pk=order.pk).update(payment_method="", payment_status="")
+        assert provider.start(checkout=order.checkout, orders=[order]) == PaymentResult(
+            payment_status="due_in_shop", redirect_url=""
+        )
+        # The checkout settled it from that answer: placed, due in shop.
         order.refresh_from_db()
-
-        assert provider.start(order) == PaymentResult(payment_status="due_in_shop", redirect_url="")
-        order.refresh_from_db()
-        assert (order.payment_method, order.payment_status) == ("pay_in_shop", "due_in_shop")
+        assert (order.status, order.payment_method, order.payment_status) == (
+            "placed",
+            "pay_in_shop",
+            "due_in_shop",
+        )
 
         provider.handed_over(order)
         order.refresh_from_db()

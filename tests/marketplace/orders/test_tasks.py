@@ -8,7 +8,8 @@ from django.db import connection
 from django.utils import timezone
 
 from comptoir.send_once.models import SentOnce
-from marketplace.orders.models import Cart, Order
+from marketplace.catalogue.models import StockReservation
+from marketplace.orders.models import Cart, Checkout, Order
 from marketplace.orders.tasks import (
     carts_abandoned_purge,
     carts_abandoned_purge_all,
@@ -16,12 +17,17 @@ from marketplace.orders.tasks import (
     order_cancelled_notify_merchant,
     order_placed_notify_merchant,
     order_status_notify,
+    reservations_expired_release,
+    reservations_expired_release_all,
 )
 from tests.conftest import inside, user_create
 from tests.marketplace.orders.factories import (
+    CARD,
+    OffsiteProvider,
     cart_create,
     member_add,
     order_place,
+    provider_registered,
     shop_create,
     variant_create,
 )
@@ -141,3 +147,39 @@ def test_the_purge_is_sent_to_every_town_in_use(town_a, town_b):
     schemas = {call.kwargs["headers"]["_schema_name"] for call in send.call_args_list}
     assert {town_a.schema_name, town_b.schema_name} <= schemas
     assert sent == len(send.call_args_list)
+
+
+def test_the_reservation_sweep_of_one_town_leaves_the_other_town_alone(town_a, town_b):
+    expired: dict[str, Checkout] = {}
+    with provider_registered(OffsiteProvider()):
+        for town in (town_a, town_b):
+            checkout = order_place(
+                town, [(variant_create(town, shop_create(town)), 1)], choice=CARD
+            )
+            with inside(town):
+                Checkout.objects.filter(pk=checkout.pk).update(reserved_until=timezone.now())
+            expired[town.slug] = checkout
+
+    assert _in(town_a, reservations_expired_release) == 1
+    assert _in(town_a, reservations_expired_release) == 0
+
+    with inside(town_a):
+        assert expired["alpha"].orders.get().status == Order.Status.CANCELLED
+        assert not StockReservation.objects.exists()
+    with inside(town_b):
+        assert expired["beta"].orders.get().status == Order.Status.PENDING
+        assert StockReservation.objects.count() == 1
+    assert _in(town_b, reservations_expired_release) == 1
+
+
+def test_the_reservation_sweep_is_sent_to_every_town_in_use_by_the_beat(town_a, town_b):
+    with mock.patch.object(reservations_expired_release, "apply_async") as send:
+        sent = reservations_expired_release_all.apply().get()
+
+    schemas = {call.kwargs["headers"]["_schema_name"] for call in send.call_args_list}
+    assert {town_a.schema_name, town_b.schema_name} <= schemas
+    assert sent == len(send.call_args_list)
+    scheduled = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert scheduled[reservations_expired_release_all.name] <= 60

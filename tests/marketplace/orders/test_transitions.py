@@ -16,7 +16,15 @@ from marketplace.orders.services.transitions import (
 )
 from marketplace.orders.sms import MemorySmsBackend
 from tests.conftest import inside, user_create
-from tests.marketplace.orders.factories import member_add, order_place, shop_create, variant_create
+from tests.marketplace.orders.factories import (
+    CARD,
+    OffsiteProvider,
+    member_add,
+    order_place,
+    provider_registered,
+    shop_create,
+    variant_create,
+)
 
 Status = Order.Status
 
@@ -67,7 +75,7 @@ def test_the_happy_path_placed_accepted_ready_collected(town_a, order, member):
         assert list(
             OrderEvent.objects.filter(order=order).values_list("from_status", "to_status", "actor")
         ) == [
-            ("", "placed", None),
+            ("pending", "placed", None),
             ("placed", "accepted", member.pk),
             ("accepted", "ready", member.pk),
             ("ready", "collected", member.pk),
@@ -232,3 +240,24 @@ def test_a_shopper_cancel_tells_the_shops_team(
     ]
     shop_mail = next(mail for mail in mailoutbox if mail.to == ["owner@alpha.test"])
     assert order.reference in shop_mail.subject
+
+
+def test_an_order_awaiting_payment_cannot_be_moved_by_the_shop_nor_the_shopper(
+    town_a, variant, member
+):
+    with provider_registered(OffsiteProvider()):
+        checkout = order_place(town_a, [(variant, 2)], choice=CARD)
+    with inside(town_a):
+        order = checkout.orders.get()
+        assert order_merchant_actions(order=order) == []
+        before = _state(order)
+
+        with pytest.raises(OrderTransitionRefused, match="awaiting payment"):
+            order_accept(order_id=order.pk, actor=member)
+        with pytest.raises(OrderTransitionRefused) as refused:
+            order_cancel(order_id=order.pk, actor=None, tracking_token=order.tracking_token)
+
+        assert refused.value.message == (
+            "This order is awaiting payment: it cannot be changed that way."
+        )
+        assert _state(order) == before

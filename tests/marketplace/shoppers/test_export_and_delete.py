@@ -12,10 +12,13 @@ from marketplace.orders.services.transitions import (
 from marketplace.shoppers.models import Address, FavouriteMerchant
 from tests.conftest import TEST_PASSWORD, inside, signed_in, user_create
 from tests.marketplace.orders.factories import (
+    CARD,
+    OffsiteProvider,
     cart_create,
     english_client,
     member_add,
     order_place,
+    provider_registered,
     shop_create,
     variant_create,
 )
@@ -149,6 +152,7 @@ def test_deleting_the_account_keeps_the_orders_anonymised(town_a, client, shoppe
     [
         (None, "wrong-password", "This is not your password."),
         ("order_in_progress", TEST_PASSWORD, "You have orders in progress"),
+        ("order_awaiting_payment", TEST_PASSWORD, "You have orders in progress"),
         ("runs_a_shop", TEST_PASSWORD, "This account runs a shop on the portal"),
     ],
 )
@@ -157,6 +161,9 @@ def test_deleting_is_refused_and_changes_nothing(
 ):
     if setup == "order_in_progress":
         order_place(town_a, [(variant_create(town_a, shop), 1)], customer=shopper)
+    elif setup == "order_awaiting_payment":
+        with provider_registered(OffsiteProvider()):
+            order_place(town_a, [(variant_create(town_a, shop), 1)], customer=shopper, choice=CARD)
     elif setup == "runs_a_shop":
         with inside(town_a):
             shop.members.create(user=shopper)
