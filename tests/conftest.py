@@ -47,6 +47,15 @@ def english(settings) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language_between_tests() -> Iterator[None]:
+    """The test client's requests activate their language in the thread and leave it there: each
+    test starts in the site's own language, whatever the one before asked for."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
     yield
