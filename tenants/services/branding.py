@@ -25,7 +25,7 @@ from PIL import Image
 from comptoir.accounts.models import User
 from comptoir.images import image_format_detect
 from comptoir.page_cache import shop_window_changed
-from comptoir.phones import phone_display, phone_normalise
+from comptoir.phones import phone_normalise
 from comptoir.routing import town_routing_forget
 from tenants.errors import TownStateInvalid
 from tenants.models import Town
@@ -176,8 +176,7 @@ def _validated(fields: Mapping[str, Any]) -> dict[str, Any]:
                     errors[name] = [_("Enter a valid e-mail address.")]
             elif name == "contact_phone":
                 try:
-                    # Shown as is by the portal's footer: kept as people read it.
-                    value = phone_display(phone_normalise(value))
+                    value = phone_normalise(value)
                 except ValidationError as error:
                     errors[name] = list(error.messages)
             cleaned[name] = value.lower() if name == "contact_email" else value

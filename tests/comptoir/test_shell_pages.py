@@ -117,14 +117,14 @@ def test_footer_gives_the_towns_contact(client_a, town_a):
     branding_set(
         town_a,
         contact_email="mairie@alpha.test",
-        contact_phone="04 79 00 00 00",
+        contact_phone="+33479000000",
         contact_address="1 place de la Mairie",
     )
 
     body = html_of(client_a, "/")
 
     assert '<a href="mailto:mairie@alpha.test">mairie@alpha.test</a>' in body
-    assert '<a href="tel:0479000000">04 79 00 00 00</a>' in body
+    assert '<a href="tel:+33479000000">04 79 00 00 00</a>' in body
     assert "<p>1 place de la Mairie</p>" in body
 
 

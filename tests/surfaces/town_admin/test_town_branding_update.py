@@ -49,7 +49,7 @@ def test_admin_changes_every_text_and_colour(town_a, admin_a, media_root):
     assert after["tagline"] == "Les commerces d'Alpha, ouverts sur la mer."
     assert after["welcome_text"] == "Bienvenue.\nAchetez près de chez vous."
     assert after["contact_email"] == "mairie@alpha.test"
-    assert after["contact_phone"] == "04 79 00 00 00"  # the footer shows it as it is
+    assert after["contact_phone"] == "+33479000000"  # stored in E.164 like every phone
     assert after["contact_address"] == TEXTS["contact_address"]
     assert after["legal_notice"] == TEXTS["legal_notice"]
     assert after["accessibility_statement"] == TEXTS["accessibility_statement"]
