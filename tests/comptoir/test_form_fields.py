@@ -58,7 +58,7 @@ def test_the_field_cleans_euros_to_cents_and_says_what_is_wrong_in_french():
             "Au plus deux décimales (les centimes), par exemple 3,50."
         ]
         assert absurd.errors["fee"] == [
-            "Le montant est d’au plus 1\u202f000,00\u00a0€\u00a0: vérifiez-le."
+            "Le montant est d’au plus 1\u202f000,00\u00a0€\u202f: vérifiez-le."
         ]
 
 
