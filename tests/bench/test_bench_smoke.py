@@ -106,3 +106,22 @@ def test_recall_bench_measures_with_and_without_the_correction(town_a):
     # Without the correction, the titles' trigrams find "fromge", not "chèrve".
     assert (recall.share(recall.corrected), recall.share(recall.baseline)) == (1.0, 0.5)
     assert "corrected 100.0%" in recall_report(recall, words=2, products=2)
+
+
+def test_lighthouse_bench_skips_without_lighthouse_and_names_what_misses(monkeypatch, capsys):
+    from tests.bench import lighthouse
+
+    monkeypatch.delenv("LIGHTHOUSE_BIN", raising=False)
+    lighthouse.main()
+    assert "Lighthouse benchmark skipped: set LIGHTHOUSE_BIN" in capsys.readouterr().out
+
+    table = lighthouse.report(
+        {
+            "map": lighthouse.Score(89, 100, 2100.0, 320.0, 0.0, ()),
+            "product": lighthouse.Score(97, 96, 1200.0, 40.0, 0.27, ("image-alt",)),
+        }
+    )
+    rows = dict(line.split(maxsplit=1) for line in table.splitlines()[1:3])
+    assert rows["map"].endswith("performance")
+    assert rows["product"].endswith("image-alt")
+    assert "0.270" in rows["product"]

@@ -99,3 +99,30 @@ def test_every_image_of_the_shopper_pages_has_its_width_and_height(client_a, tow
 
     assert problems == []
     assert seen >= 16
+
+
+def test_the_largest_picture_atop_a_page_is_fetched_first_and_the_cards_below_lazily(
+    client_a, town_a, shop_window
+):
+    """Lighthouse's lcp-lazy-loaded: the merchant's first photo, the first search result and the
+    campaign's image are the pages' largest paint; lazy, they would wait for the layout."""
+    with inside(town_a):
+        pages = {
+            shop_window["merchant"].get_absolute_url(): lambda image: "/merchants/photos/" in image["src"],
+            "/recherche/?q=tomme": lambda image: image.get("class") == "product-card-photo",
+            shop_window["campaign"].get_absolute_url(): lambda image: image.get("class") == "campaign-image",
+        }  # fmt: skip
+    for path, is_largest in pages.items():
+        images = images_of(client_a.get(path).content.decode())
+        largest = next(image for image in images if is_largest(image))
+        assert (largest.get("fetchpriority"), largest.get("loading")) == ("high", None), path
+
+    home_cards = [
+        image
+        for image in images_of(client_a.get("/").content.decode())
+        if image.get("class") == "product-card-photo"
+    ]
+    assert home_cards
+    assert {(card.get("fetchpriority"), card.get("loading")) for card in home_cards} == {
+        (None, "lazy")
+    }
