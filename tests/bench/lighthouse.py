@@ -88,8 +88,15 @@ def first_link(page: str, prefix: str, *, where: str = "the home page") -> str:
     return match.group(1)
 
 
+def field_value(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]+)"', page)
+    if match is None:
+        raise SystemExit(f"No {name} field on the page.")
+    return match.group(1)
+
+
 def csrf_token(page: str) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    return field_value(page, "csrfmiddlewaretoken")
 
 
 def cookie_header(jar: http.cookiejar.CookieJar) -> str:
@@ -105,7 +112,7 @@ def cart_filled(base: str, product_path: str) -> str:
     form = re.search(r'<form[^>]*action="/panier/ajouter/".*?</form>', page, re.S)
     if form is None:
         raise SystemExit(f"No add-to-cart form on {product_path}.")
-    variant = re.search(r'name="variant_id" value="([^"]+)"', form.group(0)).group(1)
+    variant = field_value(form.group(0), "variant_id")
     page_get(
         browser,
         base + "/panier/ajouter/",
