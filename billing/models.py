@@ -36,3 +36,41 @@ class ConnectAccount(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_account_id
+
+
+class CardPayment(models.Model):
+    """A checkout's card payment: the Stripe Checkout session the shopper pays on, and what
+    Stripe reported of its PaymentIntent. One per checkout; written by the payment's start and
+    by the webhooks, in whatever order they come."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting the shopper's card")
+        SUCCEEDED = "succeeded", _("paid")
+        # Paid after the orders' hold ran out: the whole payment went back to the shopper.
+        REFUNDED_LATE = "refunded_late", _("paid too late, refunded")
+
+    checkout = models.OneToOneField(
+        "orders.Checkout",
+        verbose_name=_("checkout"),
+        on_delete=models.PROTECT,
+        related_name="card_payment",
+    )
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    session_id = models.CharField(_("Stripe Checkout session"), max_length=255, blank=True)
+    payment_intent_id = models.CharField(_("PaymentIntent"), max_length=255, blank=True)
+    charge_id = models.CharField(_("charge"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    # Why the last card tried was refused (Stripe's message), while the shopper may try again.
+    last_error = models.CharField(_("last refusal"), max_length=255, blank=True)
+    refund_id = models.CharField(_("refund"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+
+    def __str__(self) -> str:
+        return self.payment_intent_id or self.session_id
