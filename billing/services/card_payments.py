@@ -11,8 +11,6 @@ ends in the same state; Stripe is never called inside a transaction.
 """
 
 import logging
-from typing import cast
-
 import stripe
 from django.db import transaction
 from django.urls import reverse
@@ -58,7 +56,10 @@ def card_payment_start(*, checkout: Checkout, orders: list[Order]) -> str:
                     "unit_amount": order.total_cents,
                     "product_data": {
                         "name": _("Order %(reference)s %(from_shop)s")
-                        % {"reference": order.reference, "from_shop": from_name(order.merchant.name)}
+                        % {
+                            "reference": order.reference,
+                            "from_shop": from_name(order.merchant.name),
+                        }
                     },
                 },
                 "quantity": 1,
@@ -94,15 +95,13 @@ def card_payment_start(*, checkout: Checkout, orders: list[Order]) -> str:
 def card_payment_town(*, intent: stripe.PaymentIntent) -> Town | None:
     """The town a PaymentIntent's metadata names, when the public routing agrees that this
     town started a card payment for that checkout; else None (not ours, or forged)."""
-    metadata = intent.metadata or {}
+    metadata = intent.metadata.to_dict() if intent.metadata else {}
     schema, reference = metadata.get("town", ""), metadata.get("checkout", "")
     if not (schema and reference):
         return None
     with schema_context(get_public_schema_name()):
         route = (
-            CardPaymentTown.objects.filter(
-                town__schema_name=schema, checkout_reference=reference
-            )
+            CardPaymentTown.objects.filter(town__schema_name=schema, checkout_reference=reference)
             .select_related("town")
             .first()
         )
@@ -187,4 +186,4 @@ def _charge_id(intent: stripe.PaymentIntent) -> str:
     charge = intent.latest_charge
     if charge is None:
         return ""
-    return charge if isinstance(charge, str) else cast(stripe.Charge, charge).id
+    return charge if isinstance(charge, str) else charge.id

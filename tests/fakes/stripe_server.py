@@ -551,7 +551,6 @@ class FakeStripe:
         self.event_emit("charge.succeeded", charge)
         self.event_emit("payment_intent.succeeded", intent)
 
-
     def onboarding_submit(self, link_id: str, *, complete: bool) -> str:
         """Someone filled in the link's account (all of it, or stopped early); the URL Stripe
         sends them to next."""
@@ -654,7 +653,6 @@ class FakeStripe:
         account = self.accounts[link["account"]]
         name = html.escape(account["business_profile"]["name"] or account["id"])
         return ONBOARDING_PAGE.format(name=name, link=html.escape(link_id))
-
 
     # --- The hosted card page (Stripe Checkout's stand-in) ---------------------------------
 
