@@ -11,6 +11,7 @@ ends in the same state; Stripe is never called inside a transaction.
 """
 
 import logging
+
 import stripe
 from django.db import transaction
 from django.urls import reverse
