@@ -23,6 +23,7 @@ from billing.errors import StripeUnavailable
 from billing.models import CardPayment
 from billing.shared.models import CardPaymentTown
 from billing.stripe_api import stripe_client
+from comptoir.celery import task_after_commit
 from comptoir.french import from_name
 from comptoir.town import current_town
 from marketplace.orders.models import Checkout, Order
@@ -137,6 +138,11 @@ def card_payment_succeeded(*, intent: stripe.PaymentIntent) -> bool:
     settled = checkout_payment_succeeded(reference=reference, payment_method=CARD)
     if settled == PaymentSettled.TOO_LATE:
         card_payment_refund_late(reference=reference)
+    else:
+        from billing.tasks import card_payment_transfers
+
+        # Outside any transaction: queued now, in this town's schema.
+        task_after_commit(card_payment_transfers, reference)
     return True
 
 

@@ -7,15 +7,24 @@ import re
 import urllib.parse
 import urllib.request
 from datetime import timedelta
+from fractions import Fraction
+from unittest import mock
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from billing.models import CardPayment
+from billing.errors import CommissionInvalid
+from billing.models import CardPayment, ConnectAccount, TownCommission, Transfer
+from billing.services import transfers
 from billing.services.events import stripe_event_process
+from billing.services.transfers import commission_share
 from billing.shared.models import CardPaymentTown, StripeEvent
+from billing.tasks import card_payment_transfers
 from marketplace.directory.models import Merchant
 from marketplace.orders.errors import CheckoutInvalid
 from marketplace.orders.models import Checkout, Order
@@ -146,7 +155,11 @@ def test_a_two_shop_cart_paid_by_card_places_both_orders_once(
     client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    _two_shop_cart(town_a, client_a, fake_stripe, root_client, capture)
+    florist, cheese = _two_shop_cart(town_a, client_a, fake_stripe, root_client, capture)
+    # The town keeps 8 %; the cheese shop has its own rate, 5.25 %.
+    with inside(town_a):
+        TownCommission.objects.create(pk=1, rate_bps=800)
+        ConnectAccount.objects.filter(merchant=cheese).update(commission_bps=525)
     before = len(fake_stripe.deliveries)
 
     card_url = checkout_by_card(client_a, _shops_of(town_a))
@@ -195,6 +208,31 @@ def test_a_two_shop_cart_paid_by_card_places_both_orders_once(
     )
     page = client_a.get("/commande/confirmation/").content.decode()
     assert page.count("Payé par carte") == 2
+    # Each shop paid from the charge, less its commission: 2500 − 200, 890 − 46.73 → 47.
+    transfers = sorted(
+        (t["destination"], t["amount"], t["source_transaction"], t["transfer_group"])
+        for t in fake_stripe.transfers.values()
+    )
+    accounts = {a.merchant_id: a.stripe_account_id for a in _accounts(town_a, [florist, cheese])}
+    charge = intent["latest_charge"]
+    assert transfers == sorted(
+        [
+            (accounts[florist.pk], 2300, charge, checkout.reference),
+            (accounts[cheese.pk], 843, charge, checkout.reference),
+        ]
+    )
+    with inside(town_a):
+        ledger = sorted(
+            Transfer.objects.values_list(
+                "merchant__name", "order_cents", "commission_cents", "transfer_cents"
+            )
+        )
+    assert ledger == [("Fleurs de Lys", 2500, 200, 2300), ("Fromagerie", 890, 47, 843)]
+
+
+def _accounts(town, shops):
+    with inside(town):
+        return list(ConnectAccount.objects.filter(merchant__in=shops))
 
 
 def _shops_of(town):
@@ -240,6 +278,10 @@ def test_a_success_delivered_ten_times_and_reprocessed_places_the_orders_once(
             Order.objects.filter(events__to_status="placed").count(),
             CardPayment.objects.get().status,
         ) == (2, "succeeded")
+    # One Transfer per shop at Stripe, one ledger row each.
+    assert len(fake_stripe.transfers) == 2
+    with inside(town_a):
+        assert Transfer.objects.count() == 2
     # The shopper's one summary (the shops of this test have no one to notify).
     assert [mail.to for mail in mailoutbox] == [["camille@example.org"]]
 
@@ -362,3 +404,62 @@ def test_the_public_routing_is_written_before_the_payment_starts(
         assert list(CardPaymentTown.objects.values_list("town_id", "checkout_reference")) == [
             (town_a.pk, reference)
         ]
+
+
+def test_a_transfer_task_that_dies_after_stripe_answered_transfers_once_when_retried(
+    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    reference, intent = _paid_intent(town_a, client_a, fake_stripe, root_client, capture)
+    real_record = transfers._transfer_record
+    calls: list[str] = []
+
+    def dies_once(**kwargs):
+        # The worker is killed after Stripe made the first Transfer, before the ledger row.
+        calls.append(kwargs["order"].reference)
+        if len(calls) == 1:
+            raise RuntimeError("worker lost")
+        return real_record(**kwargs)
+
+    with mock.patch.object(transfers, "_transfer_record", side_effect=dies_once):
+        # The task's failure is logged (the webhook's own work is done and answered 200).
+        deliver_all(fake_stripe, root_client, capture)
+        assert len(fake_stripe.transfers) == 1
+        with inside(town_a):
+            assert not Transfer.objects.exists()
+            # Celery retries the task.
+            assert card_payment_transfers(reference) == 2
+            assert card_payment_transfers(reference) == 0
+
+    assert len(fake_stripe.transfers) == 2
+    assert sum(t["amount"] for t in fake_stripe.transfers.values()) == intent["amount"]
+    with inside(town_a):
+        assert Transfer.objects.count() == 2
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    totals=st.lists(st.integers(min_value=0, max_value=5_000_000), min_size=1, max_size=6),
+    rates=st.lists(st.integers(min_value=0, max_value=10_000), min_size=6, max_size=6),
+)
+def test_the_books_balance_to_the_cent_whatever_the_amounts_and_rates(totals, rates):
+    shares = [
+        commission_share(order_cents=total, rate_bps=rate)
+        for total, rate in zip(totals, rates, strict=False)
+    ]
+
+    charged = sum(totals)
+    assert sum(s.transfer_cents for s in shares) + sum(s.commission_cents for s in shares) == (
+        charged
+    )
+    for share in shares:
+        assert 0 <= share.commission_cents <= share.order_cents
+        # Rounded half up: within half a cent of the exact commission.
+        exact = Fraction(share.order_cents * share.rate_bps, 10_000)
+        assert abs(share.commission_cents - exact) <= Fraction(1, 2)
+
+
+@pytest.mark.parametrize("rate", [-1, 10_001])
+def test_a_commission_out_of_range_is_refused(rate):
+    with pytest.raises(CommissionInvalid):
+        commission_share(order_cents=100, rate_bps=rate)
