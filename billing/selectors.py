@@ -132,3 +132,8 @@ def connect_account_ids() -> list[str]:
         return list(
             ConnectAccountTown.objects.order_by("pk").values_list("stripe_account_id", flat=True)
         )
+
+
+def commission_accounts() -> list[ConnectAccount]:
+    """The town's connected shops with their own commission rate, if any (one query)."""
+    return list(ConnectAccount.objects.select_related("merchant").order_by("merchant__name"))

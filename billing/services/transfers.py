@@ -103,7 +103,7 @@ def card_payment_transfers_make(*, reference: str) -> int:
     default_bps = town_commission_bps()
     made = 0
     for order in orders:
-        account = order.merchant.connect_account  # type: ignore[attr-defined]
+        account = order.merchant.connect_account
         rate = default_bps if account.commission_bps is None else account.commission_bps
         share = commission_share(order_cents=order.total_cents, rate_bps=rate)
         transfer_id = ""
