@@ -7,11 +7,17 @@ library's own types), honours idempotency keys, and emits each event it creates 
 webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
 `webhook_url` when one is given and always kept in `deliveries` for tests to hand over.
 
-Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, GET /v1/events
+Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
+/v1/checkout/sessions, GET /v1/checkout/sessions/<id>, GET /v1/payment_intents/<id>, GET
+/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
 header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
 page an account link leads to, GET/POST /connect/onboarding/<link>, where a person fills in
-(or leaves) the account's details and is sent back to the platform's return URL.
+(or leaves) the account's details and is sent back to the platform's return URL; and the
+card page a Checkout session leads to, GET/POST /checkout/pay/<session>, taking Stripe's test
+card numbers (a 3-D Secure challenge for 4000 0027 6000 3184, a decline for
+4000 0000 0000 0002) and emitting charge.succeeded, payment_intent.succeeded or
+payment_intent.payment_failed, and checkout.session.completed.
 
 `python -m tests.fakes.stripe_server` serves it for `make dev`, configured from the Django
 settings (its address from STRIPE_API_BASE, the key and secret the app uses, webhooks to the
