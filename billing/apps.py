@@ -8,3 +8,9 @@ class BillingConfig(AppConfig):
     name = "billing"
     label = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from billing.payments import CardProvider
+        from marketplace.orders.payments import payment_provider_register
+
+        payment_provider_register(CardProvider())

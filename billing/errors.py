@@ -22,3 +22,7 @@ class MerchantCannotConnect(BillingError):
 
 class StripeUnavailable(BillingError):
     message = _("Stripe could not be reached. Nothing was changed; please try again in a moment.")
+
+
+class CommissionInvalid(BillingError):
+    message = _("A commission is a whole number of basis points from 0 to 10,000 (100 %).")

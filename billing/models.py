@@ -27,6 +27,10 @@ class ConnectAccount(models.Model):
     disabled_reason = models.CharField(_("disabled reason"), max_length=100, blank=True)
     state_as_of = models.BigIntegerField(_("state as of (Stripe time)"), default=0)
     state_source = models.CharField(_("state source"), max_length=255, blank=True)
+    # The town's commission on this shop's card payments, when it differs from the town's rate.
+    commission_bps = models.PositiveIntegerField(
+        _("commission (basis points)"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -36,3 +40,96 @@ class ConnectAccount(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_account_id
+
+
+class CardPayment(models.Model):
+    """A checkout's card payment: the Stripe Checkout session the shopper pays on, and what
+    Stripe reported of its PaymentIntent. One per checkout; written by the payment's start and
+    by the webhooks, in whatever order they come."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting the shopper's card")
+        SUCCEEDED = "succeeded", _("paid")
+        # Paid after the orders' hold ran out: the whole payment went back to the shopper.
+        REFUNDED_LATE = "refunded_late", _("paid too late, refunded")
+
+    checkout = models.OneToOneField(
+        "orders.Checkout",
+        verbose_name=_("checkout"),
+        on_delete=models.PROTECT,
+        related_name="card_payment",
+    )
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+    session_id = models.CharField(_("Stripe Checkout session"), max_length=255, blank=True)
+    payment_intent_id = models.CharField(_("PaymentIntent"), max_length=255, blank=True)
+    charge_id = models.CharField(_("charge"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    # Why the last card tried was refused (Stripe's message), while the shopper may try again.
+    last_error = models.CharField(_("last refusal"), max_length=255, blank=True)
+    refund_id = models.CharField(_("refund"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+
+    def __str__(self) -> str:
+        return self.payment_intent_id or self.session_id
+
+
+class TownCommission(models.Model):
+    """The town's commission on card payments, in basis points (100 = 1 %), set by its
+    administrator; one row per town's schema. A shop's ConnectAccount.commission_bps, when
+    set, overrides it for that shop."""
+
+    rate_bps = models.PositiveIntegerField(_("commission (basis points)"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("town's commission")
+        verbose_name_plural = _("town's commissions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate_bps__lte=10_000), name="town_commission_at_most_all"
+            )
+        ]
+
+
+class Transfer(models.Model):
+    """The ledger: one row per shop paid from a card payment, what the order came to, the
+    town's commission kept and what went to the shop (order = commission + transfer, in
+    cents), and Stripe's Transfer (none when the commission took it all)."""
+
+    card_payment = models.ForeignKey(
+        CardPayment, verbose_name=_("card payment"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="+"
+    )
+    merchant = models.ForeignKey(
+        "directory.Merchant", verbose_name=_("merchant"), on_delete=models.PROTECT, related_name="+"
+    )
+    order_cents = models.PositiveIntegerField(_("order (cents)"))
+    rate_bps = models.PositiveIntegerField(_("commission (basis points)"))
+    commission_cents = models.PositiveIntegerField(_("commission (cents)"))
+    transfer_cents = models.PositiveIntegerField(_("transferred (cents)"))
+    stripe_transfer_id = models.CharField(_("Stripe transfer"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    order_cents=models.F("commission_cents") + models.F("transfer_cents")
+                ),
+                name="transfer_books_balance",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.stripe_transfer_id or f"{self.order_id}"

@@ -57,7 +57,16 @@ def connect_account_of(*, merchant_id: int) -> ConnectAccount | None:
 def merchant_can_take_card_payments(*, merchant_id: int) -> bool:
     """Whether the checkout may offer card payment for this shop: its Connect account exists
     and Stripe lets it take charges."""
-    return ConnectAccount.objects.filter(merchant_id=merchant_id, charges_enabled=True).exists()
+    return merchant_id in merchants_taking_card_payments(merchant_ids=[merchant_id])
+
+
+def merchants_taking_card_payments(*, merchant_ids: list[int]) -> set[int]:
+    """Those of the shops `merchant_ids` that may be paid by card (one query)."""
+    return set(
+        ConnectAccount.objects.filter(
+            merchant_id__in=merchant_ids, charges_enabled=True
+        ).values_list("merchant_id", flat=True)
+    )
 
 
 def _requirement_words(codes: list[str]) -> list[str]:
@@ -123,3 +132,8 @@ def connect_account_ids() -> list[str]:
         return list(
             ConnectAccountTown.objects.order_by("pk").values_list("stripe_account_id", flat=True)
         )
+
+
+def commission_accounts() -> list[ConnectAccount]:
+    """The town's connected shops with their own commission rate, if any (one query)."""
+    return list(ConnectAccount.objects.select_related("merchant").order_by("merchant__name"))

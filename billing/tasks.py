@@ -2,8 +2,10 @@
 
 from celery import shared_task
 
+from billing.errors import StripeUnavailable
 from billing.services.events import stripe_event_process as stripe_event_process_service
 from billing.services.reconcile import billing_reconcile as billing_reconcile_service
+from billing.services.transfers import card_payment_transfers_make
 
 
 @shared_task
@@ -22,3 +24,10 @@ def billing_reconcile() -> dict[str, int]:
         "requeued": report.requeued,
         "failed": report.failed,
     }
+
+
+@shared_task(autoretry_for=(StripeUnavailable,), retry_backoff=True, max_retries=8)
+def card_payment_transfers(reference: str) -> int:
+    """Pay the shops of a checkout paid by card (in the town's schema, tenant-schemas-celery);
+    run again, it pays nobody twice."""
+    return card_payment_transfers_make(reference=reference)

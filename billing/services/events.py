@@ -22,6 +22,11 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from billing.errors import WebhookRefused
 from billing.models import ConnectAccount
 from billing.selectors import connect_account_town
+from billing.services.card_payments import (
+    card_payment_failed,
+    card_payment_succeeded,
+    card_payment_town,
+)
 from billing.services.connect import connect_account_state_apply
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
@@ -42,13 +47,31 @@ def _account_updated(event: stripe.Event) -> str:
     return Outcome.APPLIED if applied else Outcome.OUTDATED
 
 
+def _payment_intent_succeeded(event: stripe.Event) -> str:
+    intent = cast(stripe.PaymentIntent, event.data.object)
+    return Outcome.APPLIED if card_payment_succeeded(intent=intent) else Outcome.UNROUTED
+
+
+def _payment_intent_failed(event: stripe.Event) -> str:
+    intent = cast(stripe.PaymentIntent, event.data.object)
+    return Outcome.APPLIED if card_payment_failed(intent=intent) else Outcome.UNROUTED
+
+
 # What each event type does on a connected account, in the schema of the town that owns it.
 CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "account.updated": _account_updated,
 }
+# What each event type on the platform's own account does for a checkout paid by card, in the
+# schema of the checkout's town. These handlers run outside the event's row lock (they call
+# orders' durable services, and may call Stripe): each is idempotent by itself.
+PAYMENT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
+    "payment_intent.succeeded": _payment_intent_succeeded,
+    "payment_intent.payment_failed": _payment_intent_failed,
+}
 # The event types this code handles: the webhook endpoint's subscription (see the README), and
 # what the reconciliation lists.
 HANDLED_EVENT_TYPES = sorted(CONNECT_HANDLERS)
+HANDLED_PAYMENT_EVENT_TYPES = sorted(PAYMENT_HANDLERS)
 
 
 def stripe_webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
@@ -93,6 +116,10 @@ def stripe_event_process(*, stripe_id: str) -> str:
     """Handle a stored event once: in the schema of the town owning its connected account.
     Returns its outcome; a processed event keeps the outcome it had."""
     public = get_public_schema_name()
+    with schema_context(public):
+        row = StripeEvent.objects.filter(stripe_id=stripe_id).first()
+    if row and row.processed_at is None and not row.account and row.type in PAYMENT_HANDLERS:
+        return _payment_event_process(row)
     with schema_context(public), transaction.atomic(durable=True):
         row = StripeEvent.objects.select_for_update().filter(stripe_id=stripe_id).first()
         if row is None:
@@ -114,6 +141,29 @@ def stripe_event_process(*, stripe_id: str) -> str:
         row.town = town
         row.processed_at = timezone.now()
         row.save(update_fields=["outcome", "town", "processed_at"])
+    return outcome
+
+
+def _payment_event_process(row: StripeEvent) -> str:
+    """Handle a payment event in the town its PaymentIntent names (once the public routing
+    agrees), then record the outcome unless a concurrent copy did first."""
+    event = cast(stripe.Event, stripe_object(row.payload))
+    intent = cast(stripe.PaymentIntent, event.data.object)
+    town = card_payment_town(intent=intent)
+    if town is None:
+        logger.warning("Stripe event %s: no town started payment %s", row.stripe_id, intent.id)
+        outcome: str = Outcome.UNROUTED
+    else:
+        with schema_context(town.schema_name):
+            outcome = PAYMENT_HANDLERS[row.type](event)
+    with schema_context(get_public_schema_name()), transaction.atomic(durable=True):
+        locked = StripeEvent.objects.select_for_update().get(pk=row.pk)
+        if locked.processed_at is not None:
+            return locked.outcome
+        locked.outcome = outcome
+        locked.town = town
+        locked.processed_at = timezone.now()
+        locked.save(update_fields=["outcome", "town", "processed_at"])
     return outcome
 
 

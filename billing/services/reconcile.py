@@ -1,8 +1,7 @@
 """Repair what a missed webhook left behind: list Stripe's recent events (each connected
-account's) and record any not stored yet; queue again any stored one whose
-handling never ran. Recording is the webhook's own, so nothing is handled twice.
-
-Only connected accounts' events are handled so far, so only theirs are listed."""
+account's, and the platform's own payment events) and record any not stored yet; queue again
+any stored one whose handling never ran. Recording is the webhook's own, so nothing is handled
+twice."""
 
 import logging
 import time
@@ -16,6 +15,7 @@ from stripe.params import EventListParams
 from billing.selectors import connect_account_ids
 from billing.services.events import (
     HANDLED_EVENT_TYPES,
+    HANDLED_PAYMENT_EVENT_TYPES,
     stripe_event_record,
     stripe_events_unprocessed,
 )
@@ -48,15 +48,21 @@ def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
     }
     client = stripe_client()
     listed = recorded = failed = 0
-    # Connected accounts' events are listed on each account (the Stripe-Account header).
-    for account in connect_account_ids():
+    # Connected accounts' events are listed on each account (the Stripe-Account header), the
+    # card payments' on the platform's own ("" below).
+    for account in ["", *connect_account_ids()]:
         try:
-            events = client.v1.events.list(params=params, options={"stripe_account": account})
+            if account:
+                events = client.v1.events.list(params=params, options={"stripe_account": account})
+            else:
+                events = client.v1.events.list(
+                    params={**params, "types": HANDLED_PAYMENT_EVENT_TYPES}
+                )
             for event in events.auto_paging_iter():
                 listed += 1
                 recorded += stripe_event_record(event=event) is not None
         except stripe.StripeError as error:
-            logger.warning("Could not list the events of %s: %s", account, error)
+            logger.warning("Could not list the events of %s: %s", account or "the platform", error)
             failed += 1
     unprocessed = stripe_events_unprocessed(older_than=UNPROCESSED_GRACE)
     for stripe_id in unprocessed:

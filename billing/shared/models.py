@@ -60,3 +60,26 @@ class ConnectAccountTown(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_account_id
+
+
+class CardPaymentTown(models.Model):
+    """Which town a checkout paid by card belongs to. A PaymentIntent is the platform's own
+    (no connected account names the town): its metadata says the town and the checkout, and a
+    webhook is handled only when this public row, written before the payment starts, agrees."""
+
+    town = models.ForeignKey(
+        "tenants.Town", verbose_name=_("town"), on_delete=models.CASCADE, related_name="+"
+    )
+    checkout_reference = models.CharField(_("checkout"), max_length=16)
+
+    class Meta:
+        verbose_name = _("card payment's town")
+        verbose_name_plural = _("card payments' towns")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "checkout_reference"], name="card_payment_town_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.checkout_reference

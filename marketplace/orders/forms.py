@@ -14,6 +14,7 @@ from comptoir.forms import LongTextField, PhoneField
 from comptoir.money import euros_format
 from marketplace.orders.fulfilment import DELIVERIES, delivery_fee_cents
 from marketplace.orders.models import Order
+from marketplace.orders.payments import PayInShopProvider, payment_provider_get
 from marketplace.orders.selectors import ShopCheckout
 from marketplace.orders.services.cart import MAX_LINE_QUANTITY
 from marketplace.orders.services.checkout import NOTE_MAX_LENGTH, Contact, FulfilmentChoice
@@ -109,6 +110,7 @@ class ShopFulfilmentForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
     )
+    payment_method = forms.ChoiceField(label=_("How do you pay?"), widget=forms.RadioSelect)
     note = LongTextField(
         label=_("A note for the shop"),
         required=False,
@@ -137,6 +139,14 @@ class ShopFulfilmentForm(forms.Form):
         if not self.offers_delivery:
             for name in ("address", "postcode", "city"):
                 del self.fields[name]
+        # A choice only when there is one to make: else the shop is paid in shop.
+        self.offers_payment_choice = len(shop.payment_methods) > 1
+        if self.offers_payment_choice:
+            cast(forms.ChoiceField, self.fields["payment_method"]).choices = [
+                (code, payment_provider_get(code).label) for code in shop.payment_methods
+            ]
+        else:
+            del self.fields["payment_method"]
 
     def _fulfilment_label(self, fulfilment: str) -> str:
         label = str(Fulfilment(fulfilment).label)
@@ -166,6 +176,7 @@ class ShopFulfilmentForm(forms.Form):
             postcode=data.get("postcode", ""),
             city=data.get("city", ""),
             note=data.get("note", ""),
+            payment_method=data.get("payment_method") or PayInShopProvider.code,
         )
 
 

@@ -158,6 +158,19 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def payment_display(self) -> str:
+        """The payment's state in words, saying how it was paid ("Paid by card")."""
+        from marketplace.orders.errors import PaymentMethodUnknown
+        from marketplace.orders.payments import payment_provider_get
+
+        if self.payment_status == self.PaymentStatus.PAID:
+            try:
+                return str(payment_provider_get(self.payment_method).paid_label)
+            except PaymentMethodUnknown:
+                pass
+        return str(self.get_payment_status_display())
+
 
 class OrderLine(models.Model):
     """A line of an order, with the product's title and price as they were when ordered."""

@@ -40,12 +40,19 @@ class PaymentResult:
 class PaymentProvider(Protocol):
     code: str
     label: str | Promise
+    # How an order's page says it is paid this way ("Paid by card").
+    paid_label: str | Promise
+
+    def offered_to(self, *, merchant_ids: list[int]) -> set[int]:
+        """Those of the shops `merchant_ids` whose orders this method may pay (a constant
+        number of queries: the checkout asks once for the whole cart)."""
+        ...
 
     def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
         """Begin paying the checkout's `orders` of this method, committed and awaiting payment.
 
-        Runs outside any transaction and may call the network; it writes nothing itself (the
-        answer settles the orders). A double submit of the checkout calls it again: answer the
+        Runs outside any transaction and may call the network; it settles no order itself (the
+        answer does), recording only its own side of the payment. A double submit of the checkout calls it again: answer the
         same way (an idempotency key from the checkout's reference).
         """
         ...
@@ -68,6 +75,10 @@ class PayInShopProvider:
 
     code = "pay_in_shop"
     label: str | Promise = _("Pay in shop")
+    paid_label: str | Promise = _("Paid")
+
+    def offered_to(self, *, merchant_ids: list[int]) -> set[int]:
+        return set(merchant_ids)
 
     def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
         # Nothing to take online: the orders are placed at once, their stock taken.

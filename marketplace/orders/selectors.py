@@ -15,6 +15,7 @@ from marketplace.directory.models import Merchant, MerchantMember
 from marketplace.directory.selectors import merchant_hours_prefetch
 from marketplace.orders.fulfilment import PICKUP_DAYS, fulfilments_offered, merchant_pickup_slots
 from marketplace.orders.models import Cart, CartLine, Checkout, Order, OrderEvent, OrderLine
+from marketplace.orders.payments import payment_providers
 from marketplace.orders.services.cart import quantity_refusal, variant_refusal
 
 
@@ -151,12 +152,14 @@ def merchants_for_checkout(*, merchant_ids: list[int], today: date) -> dict[int,
 
 @dataclass(frozen=True)
 class ShopCheckout:
-    """One shop's part of a checkout: its cart lines, the ways it hands them over, and when
-    they can be collected (no times when the shop offers no click & collect)."""
+    """One shop's part of a checkout: its cart lines, the ways it hands them over, when they
+    can be collected (no times when the shop offers no click & collect), and the payment
+    methods (providers' codes) that may pay for it."""
 
     group: CartGroup
     fulfilments: tuple[str, ...]
     pickup_slots: tuple[datetime, ...]
+    payment_methods: tuple[str, ...] = ("pay_in_shop",)
 
     @property
     def merchant(self) -> Merchant:
@@ -182,7 +185,9 @@ class CheckoutInfo:
 
 def checkout_info_fetch(*, cart: Cart | None, now: datetime | None = None) -> CheckoutInfo:
     """The cart's lines per shop, each shop's ways of handing over and pickup times from `now`
-    (the present by default). Four queries: cart_contents' two, then the shops' hours."""
+    (the present by default), and which payment methods each may take. Four queries:
+    cart_contents' two, then the shops' hours; and what each payment method asks (one for
+    card payment)."""
     contents = cart_contents(cart=cart)
     if contents.is_empty:
         return CheckoutInfo(contents=contents, shops=())
@@ -192,6 +197,11 @@ def checkout_info_fetch(*, cart: Cart | None, now: datetime | None = None) -> Ch
     prefetch_related_objects(
         [group.merchant for group in contents.groups], *_pickup_hours_prefetch(today)
     )
+    merchant_ids = [group.merchant.pk for group in contents.groups]
+    offers = [
+        (provider.code, provider.offered_to(merchant_ids=merchant_ids))
+        for provider in payment_providers()
+    ]
     shops = []
     for group in contents.groups:
         offered = fulfilments_offered(group.merchant)
@@ -200,7 +210,8 @@ def checkout_info_fetch(*, cart: Cart | None, now: datetime | None = None) -> Ch
             if Order.Fulfilment.CLICK_COLLECT in offered
             else []
         )
-        shops.append(ShopCheckout(group, tuple(offered), tuple(slots)))
+        methods = tuple(code for code, offered_to in offers if group.merchant.pk in offered_to)
+        shops.append(ShopCheckout(group, tuple(offered), tuple(slots), methods))
     return CheckoutInfo(contents=contents, shops=tuple(shops))
 
 

@@ -215,6 +215,7 @@ def checkout(request: TownRequest) -> HttpResponse:
             "shops": shops,
             "has_errors": request.method == "POST",
             "cart_count": contents.item_count,
+            "offers_card": any(form.offers_payment_choice for _group, form in shops),
         },
     )
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surfaces.town_admin.views import branding, campaigns, dashboard, merchants
+from surfaces.town_admin.views import branding, campaigns, commission, dashboard, merchants
 
 app_name = "town_admin"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("identite-visuelle/apercu/", branding.branding_preview, name="branding_preview"),
     path("acces-vendeur/<str:token>/", dashboard.vendor_access, name="vendor_access"),
     path("commercants/", merchants.merchants_pending, name="merchants"),
+    path("commission/", commission.commission, name="commission"),
     path(
         "commercants/<int:merchant_id>/approuver/",
         merchants.merchant_approve_view,

@@ -185,3 +185,73 @@ def test_an_account_gone_from_stripe_cannot_be_listed(fake_stripe):
     with pytest.raises(stripe.PermissionError) as refused:
         stripe_client().v1.events.list(options={"stripe_account": "acct_gone"})
     assert refused.value.http_status == 403
+
+
+# The fields billing reads of a card payment's objects.
+SESSION_READ = {"id", "url"}
+INTENT_READ = {"id", "amount", "metadata", "latest_charge", "last_payment_error"}
+REFUND_READ = {"id"}
+TRANSFER_READ = {"id"}
+
+
+def test_card_payment_objects_are_the_librarys_own(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": "eur",
+                        "unit_amount": 1250,
+                        "product_data": {"name": "Commande A1"},
+                    },
+                    "quantity": 2,
+                }
+            ],
+            "payment_intent_data": {"transfer_group": "CHK1", "metadata": {"checkout": "CHK1"}},
+            "success_url": "http://alpha.comptoir.test/commande/confirmation/",
+        }
+    )
+    assert isinstance(session, stripe.checkout.Session)
+    assert fields_of(raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")) <= declared(
+        stripe.checkout.Session
+    )
+    fake_stripe.card_submit(session.id, card="4000000000000002")
+    fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
+
+    intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
+    answer = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")
+    intent = stripe.convert_to_stripe_object(answer)
+    assert isinstance(intent, stripe.PaymentIntent)
+    assert INTENT_READ <= fields_of(answer) <= declared(stripe.PaymentIntent)
+    assert (intent.amount, intent.status, intent.transfer_group) == (2500, "succeeded", "CHK1")
+    charge = raw(fake_stripe, f"/v1/charges/{intent.latest_charge}")
+    assert fields_of(charge) <= declared(stripe.Charge)
+    transfer = client.v1.transfers.create(
+        params={
+            "amount": 2000,
+            "currency": "eur",
+            "destination": account.id,
+            "source_transaction": charge["id"],
+        }
+    )
+    assert isinstance(transfer, stripe.Transfer)
+    assert TRANSFER_READ <= set(transfer.to_dict()) <= declared(stripe.Transfer)
+    refund = client.v1.refunds.create(params={"payment_intent": intent.id})
+    assert isinstance(refund, stripe.Refund)
+    assert REFUND_READ <= set(refund.to_dict()) <= declared(stripe.Refund)
+    types = [event["type"] for event in fake_stripe.events]
+    assert types[-5:] == [
+        "payment_intent.payment_failed",
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "checkout.session.completed",
+        "charge.refunded",
+    ]
+    for delivery in fake_stripe.deliveries:
+        event = stripe.Webhook.construct_event(
+            delivery.payload, delivery.signature, settings.STRIPE_WEBHOOK_SECRET
+        )
+        assert event.id == delivery.event_id

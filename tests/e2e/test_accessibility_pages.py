@@ -118,6 +118,14 @@ def test_campaign_delete_confirmation_is_accessible(
     axe_check(page)
 
 
+def test_town_commission_page_is_accessible(page, live_url, town_a, admin_a, sign_in, axe_check):
+    sign_in(page, town_a, admin_a.email, then="/gestion/commission/")
+
+    expect(page.locator("h1")).to_have_text("Commission")
+    expect(page.locator("#id_rate_bps")).to_be_visible()
+    axe_check(page)
+
+
 def test_phone_back_office_product_form_with_variants_is_accessible(
     page, live_url, town_a, two_shops, sign_in, axe_check
 ):

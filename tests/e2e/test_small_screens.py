@@ -242,6 +242,7 @@ def test_every_town_admin_page_fits_a_phone(phone, live_url, town_a, admin_a, wa
         "/gestion/campagnes/nouvelle/",
         f"/gestion/campagnes/{campaign.pk}/",
         f"/gestion/campagnes/{campaign.pk}/supprimer/",
+        "/gestion/commission/",
     ]
     assert_every_page_fits(phone, [live_url(town_a, path) for path in paths])
 

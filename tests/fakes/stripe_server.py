@@ -7,11 +7,17 @@ library's own types), honours idempotency keys, and emits each event it creates 
 webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
 `webhook_url` when one is given and always kept in `deliveries` for tests to hand over.
 
-Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, GET /v1/events
+Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
+/v1/checkout/sessions, GET /v1/checkout/sessions/<id>, GET /v1/payment_intents/<id>, GET
+/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
 header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
 page an account link leads to, GET/POST /connect/onboarding/<link>, where a person fills in
-(or leaves) the account's details and is sent back to the platform's return URL.
+(or leaves) the account's details and is sent back to the platform's return URL; and the
+card page a Checkout session leads to, GET/POST /checkout/pay/<session>, taking Stripe's test
+card numbers (a 3-D Secure challenge for 4000 0027 6000 3184, a decline for
+4000 0000 0000 0002) and emitting charge.succeeded, payment_intent.succeeded or
+payment_intent.payment_failed, and checkout.session.completed.
 
 `python -m tests.fakes.stripe_server` serves it for `make dev`, configured from the Django
 settings (its address from STRIPE_API_BASE, the key and secret the app uses, webhooks to the
@@ -52,6 +58,20 @@ NEW_ACCOUNT_DUE = [
 # Left due when the person stops before the end: Stripe then sets a deadline for them.
 PARTIAL_DUE = ["external_account", "representative.verification.document"]
 PARTIAL_DEADLINE_DAYS = 14
+# Stripe's test cards (https://docs.stripe.com/testing): paid at once, declined, or paid after
+# a 3-D Secure challenge.
+ACCEPTED_CARDS = {"4242424242424242", "5555555555554444"}
+DECLINED_CARDS = {
+    "4000000000000002": "generic_decline",
+    "4000000000009995": "insufficient_funds_decline",
+}
+THREE_D_SECURE_CARD = "4000002760003184"
+CARD_ERRORS = {
+    "generic_decline": "Your card was declined.",
+    "insufficient_funds_decline": "Your card has insufficient funds.",
+    "incorrect_number": "Your card number is incorrect.",
+    "payment_intent_authentication_failure": "We are unable to authenticate your payment method.",
+}
 
 
 class StripeFakeError(Exception):
@@ -134,6 +154,14 @@ class FakeStripe:
         self.clock = clock
         self.accounts: dict[str, dict[str, Any]] = {}
         self.account_links: dict[str, dict[str, Any]] = {}
+        self.checkout_sessions: dict[str, dict[str, Any]] = {}
+        self.payment_intents: dict[str, dict[str, Any]] = {}
+        self.charges: dict[str, dict[str, Any]] = {}
+        self.refunds: dict[str, dict[str, Any]] = {}
+        self.transfers: dict[str, dict[str, Any]] = {}
+        # What the card page asks, per session: a 3-D Secure challenge awaiting its answer.
+        self._challenges: set[str] = set()
+        self._session_intent_data: dict[str, dict[str, Any]] = {}
         self.events: list[dict[str, Any]] = []
         self.deliveries: list[Delivery] = []
         self.requests: list[tuple[str, str]] = []
@@ -192,6 +220,18 @@ class FakeStripe:
                 return copy.deepcopy(self._account(account_id))
             case "POST", ["v1", "account_links"]:
                 return self.account_link_create(form)
+            case "POST", ["v1", "checkout", "sessions"]:
+                return self.checkout_session_create(form)
+            case "GET", ["v1", "checkout", "sessions", session_id]:
+                return copy.deepcopy(self._found(self.checkout_sessions, session_id, "session"))
+            case "GET", ["v1", "payment_intents", intent_id]:
+                return copy.deepcopy(self._found(self.payment_intents, intent_id, "payment_intent"))
+            case "GET", ["v1", "charges", charge_id]:
+                return copy.deepcopy(self._found(self.charges, charge_id, "charge"))
+            case "POST", ["v1", "refunds"]:
+                return self.refund_create(form)
+            case "POST", ["v1", "transfers"]:
+                return self.transfer_create(form)
             case "GET", ["v1", "events"]:
                 return self.events_list(query, connected_account=headers.get("Stripe-Account"))
             case "GET", ["v1", "events", event_id]:
@@ -212,6 +252,14 @@ class FakeStripe:
                 f"No such account: '{account_id}'",
                 code="resource_missing",
                 param="account",
+            ) from None
+
+    def _found(self, objects: dict[str, dict[str, Any]], key: str, name: str) -> dict[str, Any]:
+        try:
+            return objects[key]
+        except KeyError:
+            raise StripeFakeError(
+                HTTPStatus.NOT_FOUND, f"No such {name}: '{key}'", code="resource_missing"
             ) from None
 
     def account_create(self, form: dict[str, Any]) -> dict[str, Any]:
@@ -308,7 +356,206 @@ class FakeStripe:
             "data": copy.deepcopy(page),
         }
 
+    def checkout_session_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        """A hosted payment page (mode "payment"); its PaymentIntent is made when the shopper
+        first submits a card, as Stripe does, with `payment_intent_data`'s fields."""
+        for field in ("mode", "success_url", "line_items"):
+            if not form.get(field):
+                raise StripeFakeError(
+                    HTTPStatus.BAD_REQUEST, f"Missing required param: {field}.", param=field
+                )
+        currencies = {line["price_data"]["currency"] for line in form["line_items"]}
+        if len(currencies) != 1:
+            raise StripeFakeError(HTTPStatus.BAD_REQUEST, "One currency per session.")
+        amount = sum(
+            int(line["price_data"]["unit_amount"]) * int(line.get("quantity", 1))
+            for line in form["line_items"]
+        )
+        session_id = f"cs_test_{secrets.token_hex(12)}"
+        created = int(self.clock())
+        session = {
+            "id": session_id,
+            "object": "checkout.session",
+            "amount_total": amount,
+            "cancel_url": form.get("cancel_url"),
+            "client_reference_id": form.get("client_reference_id"),
+            "created": created,
+            "currency": currencies.pop(),
+            "expires_at": int(form.get("expires_at") or created + 86400),
+            "livemode": self.livemode,
+            "metadata": form.get("metadata", {}),
+            "mode": form["mode"],
+            "payment_intent": None,
+            "payment_status": "unpaid",
+            "status": "open",
+            "success_url": form["success_url"],
+            "url": f"{self.url}/checkout/pay/{session_id}",
+        }
+        self.checkout_sessions[session_id] = session
+        self._session_intent_data[session_id] = form.get("payment_intent_data", {})
+        return copy.deepcopy(session)
+
+    def refund_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        intent = self._found(self.payment_intents, form.get("payment_intent", ""), "payment_intent")
+        charge = self.charges.get(intent["latest_charge"] or "")
+        if charge is None:
+            raise StripeFakeError(
+                HTTPStatus.BAD_REQUEST,
+                "This PaymentIntent does not have a successful charge to refund.",
+                code="charge_not_refundable",
+            )
+        left = charge["amount"] - charge["amount_refunded"]
+        amount = int(form.get("amount") or left)
+        if not 0 < amount <= left:
+            raise StripeFakeError(
+                HTTPStatus.BAD_REQUEST,
+                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+                code="amount_too_large",
+            )
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+        refund = {
+            "id": f"re_{secrets.token_hex(12)}",
+            "object": "refund",
+            "amount": amount,
+            "charge": charge["id"],
+            "created": int(self.clock()),
+            "currency": charge["currency"],
+            "metadata": form.get("metadata", {}),
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+        }
+        self.refunds[refund["id"]] = refund
+        self.event_emit("charge.refunded", charge)
+        return copy.deepcopy(refund)
+
+    def transfer_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        self._account(form.get("destination", ""))
+        amount = int(form.get("amount") or 0)
+        source = form.get("source_transaction")
+        if source is not None:
+            charge = self._found(self.charges, source, "charge")
+            taken = sum(
+                transfer["amount"]
+                for transfer in self.transfers.values()
+                if transfer["source_transaction"] == source
+            )
+            if taken + amount > charge["amount"]:
+                raise StripeFakeError(
+                    HTTPStatus.BAD_REQUEST,
+                    "Transfers from this charge exceed its amount.",
+                    code="insufficient_funds",
+                )
+        if amount <= 0:
+            raise StripeFakeError(HTTPStatus.BAD_REQUEST, "Invalid integer.", param="amount")
+        transfer = {
+            "id": f"tr_{secrets.token_hex(12)}",
+            "object": "transfer",
+            "amount": amount,
+            "amount_reversed": 0,
+            "created": int(self.clock()),
+            "currency": form.get("currency", "eur"),
+            "destination": form["destination"],
+            "livemode": self.livemode,
+            "metadata": form.get("metadata", {}),
+            "reversed": False,
+            "source_transaction": source,
+            "transfer_group": form.get("transfer_group"),
+        }
+        self.transfers[transfer["id"]] = transfer
+        return copy.deepcopy(transfer)
+
     # --- What people do on Stripe's pages, and what Stripe does by itself ------------------
+
+    def card_submit(self, session_id: str, *, card: str = "", challenge: str = "") -> str:
+        """The shopper pays session `session_id` with `card` (Stripe's test numbers), or answers
+        its 3-D Secure challenge ("pass"/"fail"). The URL to send them to next: the platform's
+        success URL once paid, "" to show the card page again (declined, or challenged)."""
+        with self._lock:
+            session = self.checkout_sessions.get(session_id)
+            if session is None or session["status"] != "open":
+                return session["success_url"] if session else ""
+            intent = self._session_intent(session)
+            number = card.replace(" ", "")
+            if challenge:
+                if session_id not in self._challenges:
+                    return ""
+                self._challenges.discard(session_id)
+                if challenge != "pass":
+                    self._intent_fail(intent, "payment_intent_authentication_failure")
+                    return ""
+            elif number == THREE_D_SECURE_CARD:
+                self._challenges.add(session_id)
+                intent["status"] = "requires_action"
+                return ""
+            elif number in DECLINED_CARDS or number not in ACCEPTED_CARDS:
+                self._intent_fail(intent, DECLINED_CARDS.get(number, "incorrect_number"))
+                return ""
+            self._intent_succeed(intent)
+            session.update(status="complete", payment_status="paid")
+            self.event_emit("checkout.session.completed", session)
+            return str(session["success_url"]).replace("{CHECKOUT_SESSION_ID}", session_id)
+
+    def card_challenged(self, session_id: str) -> bool:
+        return session_id in self._challenges
+
+    def _session_intent(self, session: dict[str, Any]) -> dict[str, Any]:
+        if session["payment_intent"]:
+            return self.payment_intents[session["payment_intent"]]
+        data = self._session_intent_data.get(session["id"], {})
+        intent = {
+            "id": f"pi_{secrets.token_hex(12)}",
+            "object": "payment_intent",
+            "amount": session["amount_total"],
+            "amount_received": 0,
+            "created": int(self.clock()),
+            "currency": session["currency"],
+            "last_payment_error": None,
+            "latest_charge": None,
+            "livemode": self.livemode,
+            "metadata": data.get("metadata", {}),
+            "status": "requires_payment_method",
+            "transfer_group": data.get("transfer_group"),
+        }
+        self.payment_intents[intent["id"]] = intent
+        session["payment_intent"] = intent["id"]
+        return intent
+
+    def _intent_fail(self, intent: dict[str, Any], code: str) -> None:
+        intent["status"] = "requires_payment_method"
+        intent["last_payment_error"] = {
+            "type": "card_error",
+            "code": "card_declined" if code.endswith("decline") else code,
+            "decline_code": code if code.endswith("decline") else None,
+            "message": CARD_ERRORS.get(code, CARD_ERRORS["generic_decline"]),
+        }
+        self.event_emit("payment_intent.payment_failed", intent)
+
+    def _intent_succeed(self, intent: dict[str, Any]) -> None:
+        charge = {
+            "id": f"ch_{secrets.token_hex(12)}",
+            "object": "charge",
+            "amount": intent["amount"],
+            "amount_refunded": 0,
+            "created": int(self.clock()),
+            "currency": intent["currency"],
+            "livemode": self.livemode,
+            "metadata": intent["metadata"],
+            "paid": True,
+            "payment_intent": intent["id"],
+            "refunded": False,
+            "status": "succeeded",
+            "transfer_group": intent["transfer_group"],
+        }
+        self.charges[charge["id"]] = charge
+        intent.update(
+            status="succeeded",
+            amount_received=intent["amount"],
+            latest_charge=charge["id"],
+            last_payment_error=None,
+        )
+        self.event_emit("charge.succeeded", charge)
+        self.event_emit("payment_intent.succeeded", intent)
 
     def onboarding_submit(self, link_id: str, *, complete: bool) -> str:
         """Someone filled in the link's account (all of it, or stopped early); the URL Stripe
@@ -413,6 +660,55 @@ class FakeStripe:
         name = html.escape(account["business_profile"]["name"] or account["id"])
         return ONBOARDING_PAGE.format(name=name, link=html.escape(link_id))
 
+    # --- The hosted card page (Stripe Checkout's stand-in) ---------------------------------
+
+    def card_page(self, session_id: str) -> str:
+        session = self.checkout_sessions.get(session_id)
+        if session is None:
+            return ""
+        intent = self.payment_intents.get(session["payment_intent"] or "")
+        error = (intent or {}).get("last_payment_error") or {}
+        amount = f"{session['amount_total'] / 100:.2f}".replace(".", ",")
+        if session_id in self._challenges:
+            return CHALLENGE_PAGE.format(amount=amount)
+        notice = (
+            f'<p role="alert">Paiement refusé : {html.escape(error["message"])}</p>'
+            if error
+            else ""
+        )
+        cancel = session["cancel_url"]
+        back = f'<p><a href="{html.escape(cancel)}">Revenir au site</a></p>' if cancel else ""
+        return CARD_PAGE.format(amount=amount, notice=notice, back=back)
+
+
+CARD_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Paiement (Stripe simulé)</title></head>
+<body><main>
+<h1>Payer {amount} € (Stripe simulé)</h1>
+<p>Cette page remplace Stripe Checkout en développement : rien ne quitte votre machine.
+Cartes de test : 4242 4242 4242 4242 (acceptée), 4000 0027 6000 3184 (3-D Secure),
+4000 0000 0000 0002 (refusée).</p>
+{notice}
+<form method="post">
+<label for="card">Numéro de carte</label>
+<input id="card" name="card" inputmode="numeric" autocomplete="cc-number" required>
+<button type="submit">Payer</button>
+</form>
+{back}
+</main></body></html>
+"""
+
+CHALLENGE_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>3-D Secure (simulé)</title></head>
+<body><main>
+<h1>Authentification 3-D Secure (simulée)</h1>
+<p>Votre banque vous demande de confirmer ce paiement de {amount} €.</p>
+<form method="post"><input type="hidden" name="challenge" value="pass">
+<button type="submit">Confirmer le paiement</button></form>
+<form method="post"><input type="hidden" name="challenge" value="fail">
+<button type="submit">Refuser</button></form>
+</main></body></html>
+"""
 
 ONBOARDING_PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Stripe (simulé) — {name}</title></head>
@@ -453,6 +749,9 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             if split.path.startswith("/connect/onboarding/"):
                 self._onboarding(method, split.path.rsplit("/", 1)[-1], body)
                 return
+            if split.path.startswith("/checkout/pay/"):
+                self._card(method, split.path.rsplit("/", 1)[-1], body)
+                return
             try:
                 status, answer = fake.handle(
                     method, split.path, form_decode(split.query), form_decode(body), self.headers
@@ -483,6 +782,21 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
                     self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
                     return
             self._send(HTTPStatus.NOT_FOUND, b"Unknown link", "text/plain")
+
+        def _card(self, method: str, session_id: str, body: str) -> None:
+            if method == "POST":
+                form = form_decode(body)
+                target = fake.card_submit(
+                    session_id, card=form.get("card", ""), challenge=form.get("challenge", "")
+                )
+                if target:
+                    self._send(HTTPStatus.SEE_OTHER, b"", "text/plain", Location=target)
+                    return
+            page = fake.card_page(session_id)
+            if page:
+                self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
+                return
+            self._send(HTTPStatus.NOT_FOUND, b"Unknown session", "text/plain")
 
         def do_GET(self) -> None:
             self._api("GET")

@@ -107,6 +107,10 @@ def _validate_choice(
         payment_provider_get(choice.payment_method)
     except PaymentMethodUnknown as error:
         raise CheckoutInvalid(error.message) from None
+    if choice.payment_method not in shop.payment_methods:
+        raise CheckoutInvalid(
+            _("%(shop)s cannot be paid this way: choose another payment method.") % names
+        )
     return shop
 
 

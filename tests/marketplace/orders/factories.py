@@ -35,9 +35,13 @@ class OffsiteProvider:
 
     code: str = "test_card"
     label: str = "Test card"
+    paid_label: str = "Paid by test card"
     answer: str = Order.PaymentStatus.AWAITING
     url: str = CARD_URL
     calls: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def offered_to(self, *, merchant_ids: list[int]) -> set[int]:
+        return set(merchant_ids)
 
     def start(self, *, checkout: Checkout, orders: list[Order]) -> PaymentResult:
         self.calls.append((checkout.reference, [order.reference for order in orders]))

@@ -26,9 +26,9 @@ def test_each_shop_comes_with_its_lines_its_ways_and_its_pickup_times(
     now = timezone.now()
     with inside(town_a):
         town_time_zone()  # the town, read once per connection
-        # The lines with their shops, the photos, the shops' week and exceptional hours; each
-        # after its search_path.
-        with django_assert_num_queries(8):
+        # The lines with their shops, the photos, the shops' week and exceptional hours, which
+        # shops take cards; each after its search_path.
+        with django_assert_num_queries(10):
             info = checkout_info_fetch(cart=cart, now=now)
 
         assert info.cart == cart

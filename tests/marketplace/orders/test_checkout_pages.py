@@ -252,11 +252,11 @@ def test_checkout_page_queries_do_not_grow_with_lines_or_shops(town_a, django_as
     ten = english_client(town_a)
     guest_cart_fill(ten, [(variant_create(town_a, shops[n % 3]), 1) for n in range(10)])
 
-    # Cart, lines (with their shops), photos, the shops' week and exceptional hours; each
-    # after its search_path.
-    with django_assert_num_queries(10):
+    # Cart, lines (with their shops), photos, the shops' week and exceptional hours, which
+    # shops take cards; each after its search_path.
+    with django_assert_num_queries(12):
         one.get("/commande/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         ten.get("/commande/")
 
 
@@ -453,7 +453,8 @@ def test_placing_a_checkout_costs_the_same_queries_for_one_line_or_ten_in_three_
         assert response.status_code == 302, response.content.decode()
         counts.append(len(queries))
 
-    # Each after its search_path: the session and the cart as the page reads it; the checkout
+    # Each after its search_path: the session and the cart as the page reads it (which shops
+    # take cards included); the checkout
     # inserted with its orders, lines and reservations in bulk; then, committed, the payment
     # settled in bulk too (orders locked, reservations sold, events written).
-    assert counts == [78, 78]
+    assert counts == [80, 80]
