@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 import stripe
 from django.conf import settings
+from stripe._transfer_reversal import TransferReversal
 
 from billing.stripe_api import stripe_client
 from tests.fakes.stripe_server import FakeStripe
@@ -255,3 +256,57 @@ def test_card_payment_objects_are_the_librarys_own(fake_stripe):
             delivery.payload, delivery.signature, settings.STRIPE_WEBHOOK_SECRET
         )
         assert event.id == delivery.event_id
+
+
+REVERSAL_READ = {"id", "amount", "transfer"}
+
+
+def test_partial_refunds_and_transfer_reversals_are_the_librarys_own(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "payment",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": "eur",
+                        "unit_amount": 3000,
+                        "product_data": {"name": "Commande B1"},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "success_url": "http://alpha.comptoir.test/commande/confirmation/",
+        }
+    )
+    fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
+    intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
+    charge_id = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")["latest_charge"]
+    transfer = client.v1.transfers.create(
+        params={
+            "amount": 2700,
+            "currency": "eur",
+            "destination": account.id,
+            "source_transaction": charge_id,
+        }
+    )
+
+    refund = client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 1000})
+    reversal = client.v1.transfers.reversals.create(transfer.id, params={"amount": 900})
+
+    assert refund.amount == 1000
+    assert raw(fake_stripe, f"/v1/charges/{charge_id}")["amount_refunded"] == 1000
+    assert isinstance(reversal, TransferReversal)
+    assert REVERSAL_READ <= set(reversal.to_dict()) <= declared(TransferReversal)
+    assert (reversal.amount, reversal.transfer) == (900, transfer.id)
+    assert fake_stripe.transfers[transfer.id]["amount_reversed"] == 900
+    with pytest.raises(stripe.InvalidRequestError) as too_much:
+        client.v1.transfers.reversals.create(transfer.id, params={"amount": 1801})
+    assert too_much.value.code == "amount_too_large"
+
+    fake_stripe.fail_reversals = True
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.transfers.reversals.create(transfer.id, params={"amount": 100})
+    assert refused.value.code == "insufficient_funds"
+    assert fake_stripe.transfers[transfer.id]["amount_reversed"] == 900

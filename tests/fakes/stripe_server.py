@@ -9,7 +9,8 @@ webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), 
 
 Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
 /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, GET /v1/payment_intents/<id>, GET
-/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers, GET /v1/events
+/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers,
+POST /v1/transfers/<id>/reversals, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
 header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
 page an account link leads to, GET/POST /connect/onboarding/<link>, where a person fills in
@@ -159,6 +160,9 @@ class FakeStripe:
         self.charges: dict[str, dict[str, Any]] = {}
         self.refunds: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
+        self.transfer_reversals: dict[str, dict[str, Any]] = {}
+        # Set by a test to make every transfer reversal fail the way Stripe refuses one.
+        self.fail_reversals = False
         # What the card page asks, per session: a 3-D Secure challenge awaiting its answer.
         self._challenges: set[str] = set()
         self._session_intent_data: dict[str, dict[str, Any]] = {}
@@ -232,6 +236,8 @@ class FakeStripe:
                 return self.refund_create(form)
             case "POST", ["v1", "transfers"]:
                 return self.transfer_create(form)
+            case "POST", ["v1", "transfers", transfer_id, "reversals"]:
+                return self.transfer_reversal_create(transfer_id, form)
             case "GET", ["v1", "events"]:
                 return self.events_list(query, connected_account=headers.get("Stripe-Account"))
             case "GET", ["v1", "events", event_id]:
@@ -464,6 +470,38 @@ class FakeStripe:
         }
         self.transfers[transfer["id"]] = transfer
         return copy.deepcopy(transfer)
+
+    def transfer_reversal_create(self, transfer_id: str, form: dict[str, Any]) -> dict[str, Any]:
+        transfer = self._found(self.transfers, transfer_id, "transfer")
+        if self.fail_reversals:
+            raise StripeFakeError(
+                HTTPStatus.BAD_REQUEST,
+                "Insufficient funds in the connected account to reverse this transfer.",
+                code="insufficient_funds",
+            )
+        left = transfer["amount"] - transfer["amount_reversed"]
+        amount = int(form.get("amount") or left)
+        if not 0 < amount <= left:
+            raise StripeFakeError(
+                HTTPStatus.BAD_REQUEST,
+                f"Reversal amount ({amount}) is greater than the transfer's unreversed amount"
+                f" ({left})",
+                code="amount_too_large",
+                param="amount",
+            )
+        transfer["amount_reversed"] += amount
+        transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
+        reversal = {
+            "id": f"trr_{secrets.token_hex(12)}",
+            "object": "transfer_reversal",
+            "amount": amount,
+            "created": int(self.clock()),
+            "currency": transfer["currency"],
+            "metadata": form.get("metadata", {}),
+            "transfer": transfer["id"],
+        }
+        self.transfer_reversals[reversal["id"]] = reversal
+        return copy.deepcopy(reversal)
 
     # --- What people do on Stripe's pages, and what Stripe does by itself ------------------
 
