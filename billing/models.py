@@ -133,3 +133,31 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_transfer_id or f"{self.order_id}"
+
+
+class OrderRefund(models.Model):
+    """A card-paid order given back in full (refused by its shop or cancelled): the Refund on
+    the checkout's payment, and the reversal of that shop's Transfer when one was made. The
+    town's commission on the order goes back with it: the shop returns what it received, the
+    platform the rest. A reversal Stripe refused keeps its error here until a retry succeeds."""
+
+    order = models.OneToOneField(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="+"
+    )
+    card_payment = models.ForeignKey(
+        CardPayment, verbose_name=_("card payment"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount_cents = models.PositiveIntegerField(_("refunded (cents)"))
+    stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True)
+    reversed_cents = models.PositiveIntegerField(_("reversed (cents)"), default=0)
+    stripe_reversal_id = models.CharField(_("Stripe transfer reversal"), max_length=255, blank=True)
+    reversal_error = models.CharField(_("reversal refused"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order refund")
+        verbose_name_plural = _("order refunds")
+
+    def __str__(self) -> str:
+        return self.stripe_refund_id or f"{self.order_id}"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.selectors import merchants_taking_card_payments
 from billing.services.card_payments import CARD, card_payment_start
+from billing.services.order_refunds import card_order_refund_record
 from marketplace.orders.models import Checkout, Order
 from marketplace.orders.payments import PaymentResult
 
@@ -30,6 +31,6 @@ class CardProvider:
         """Paid before it was prepared: nothing is left to take."""
 
     def refund(self, order: Order) -> None:
-        """A card-paid order refused or cancelled keeps its payment recorded as paid: billing
-        does not refund orders yet (issue 9's refunds), the platform refunds it from Stripe's
-        dashboard."""
+        """Refused or cancelled after it was paid: given back in full, that shop's transfer
+        reversed (after the commit; see services.order_refunds)."""
+        card_order_refund_record(order)

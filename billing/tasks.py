@@ -4,6 +4,7 @@ from celery import shared_task
 
 from billing.errors import StripeUnavailable
 from billing.services.events import stripe_event_process as stripe_event_process_service
+from billing.services.order_refunds import card_order_refund_make
 from billing.services.reconcile import billing_reconcile as billing_reconcile_service
 from billing.services.transfers import card_payment_transfers_make
 
@@ -31,3 +32,10 @@ def card_payment_transfers(reference: str) -> int:
     """Pay the shops of a checkout paid by card (in the town's schema, tenant-schemas-celery);
     run again, it pays nobody twice."""
     return card_payment_transfers_make(reference=reference)
+
+
+@shared_task(autoretry_for=(StripeUnavailable,), retry_backoff=True, max_retries=8)
+def card_order_refund(reference: str) -> str:
+    """Give back a card-paid order refused or cancelled, and reverse its shop's transfer; run
+    again, it refunds and reverses once. The Refund's id."""
+    return card_order_refund_make(reference=reference).stripe_refund_id

@@ -22,6 +22,7 @@ from django.db import transaction
 from billing.errors import CommissionInvalid, StripeUnavailable
 from billing.models import CardPayment, ConnectAccount, TownCommission, Transfer
 from billing.services.card_payments import CARD, CURRENCY
+from billing.services.order_refunds import card_order_refund_after_transfer
 from billing.stripe_api import stripe_client
 from comptoir.accounts.models import User
 from comptoir.town import current_town
@@ -117,6 +118,7 @@ def card_payment_transfers_make(*, reference: str) -> int:
                 amount=share.transfer_cents,
             )
         made += _transfer_record(payment=payment, order=order, share=share, stripe_id=transfer_id)
+        card_order_refund_after_transfer(order)
     return made
 
 

@@ -1,0 +1,135 @@
+"""A card-paid order refused by its shop, or cancelled, is refunded in full at Stripe and only
+that shop's transfer is reversed; retried, nothing is done twice; a reversal Stripe refuses is
+recorded and made by the retry."""
+
+from unittest import mock
+
+import pytest
+
+from billing.errors import StripeUnavailable
+from billing.models import OrderRefund, TownCommission, Transfer
+from billing.tasks import card_order_refund, card_payment_transfers
+from marketplace.orders.models import Order
+from marketplace.orders.services.transitions import order_cancel, order_refuse
+from tests.billing.test_card_payments import _paid_intent, deliver_all
+from tests.conftest import inside
+from tests.marketplace.orders.factories import member_add
+
+
+def _paid_orders(town, client, fake, root, capture, *, transferred: bool = True):
+    """A 2-shop cart paid by card (8 % commission), the shops paid when `transferred`."""
+    with inside(town):
+        TownCommission.objects.create(pk=1, rate_bps=800)
+    reference, intent = _paid_intent(town, client, fake, root, capture)
+    if transferred:
+        deliver_all(fake, root, capture)
+    else:
+        # The orders are placed, the shops' transfers still queued.
+        with mock.patch.object(card_payment_transfers, "apply_async"):
+            deliver_all(fake, root, capture)
+    with inside(town):
+        florist, cheese = (
+            Order.objects.filter(checkout__reference=reference)
+            .select_related("merchant")
+            .order_by("merchant__name")
+        )
+    return reference, intent, florist, cheese
+
+
+def test_a_paid_order_refused_by_its_shop_is_refunded_and_only_its_transfer_reversed(
+    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _ref, intent, florist, cheese = _paid_orders(
+        town_a, client_a, fake_stripe, root_client, capture
+    )
+    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+
+    with inside(town_a), capture(execute=True):
+        order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
+
+    [refund] = fake_stripe.refunds.values()
+    assert (refund["payment_intent"], refund["amount"]) == (intent["id"], 2500)
+    [reversal] = fake_stripe.transfer_reversals.values()
+    with inside(town_a):
+        transfer = Transfer.objects.get(order=florist)
+        row = OrderRefund.objects.get()
+        assert Order.objects.get(pk=florist.pk).payment_status == Order.PaymentStatus.REFUNDED
+        assert Order.objects.get(pk=cheese.pk).payment_status == Order.PaymentStatus.PAID
+        # The shop gives back all it got (2,500 less 8 %), the platform its 200 commission.
+        assert (reversal["transfer"], reversal["amount"]) == (transfer.stripe_transfer_id, 2300)
+        assert (row.amount_cents, row.reversed_cents) == (2500, 2300)
+        assert row.amount_cents == row.reversed_cents + transfer.commission_cents
+        assert (row.stripe_refund_id, row.stripe_reversal_id) == (refund["id"], reversal["id"])
+        # A retried task (or a replayed refusal) refunds and reverses nothing more.
+        card_order_refund(florist.reference)
+    assert len(fake_stripe.refunds) == 1 and len(fake_stripe.transfer_reversals) == 1
+    cheese_transfer = next(
+        t for t in fake_stripe.transfers.values() if t["id"] != reversal["transfer"]
+    )
+    assert cheese_transfer["amount_reversed"] == 0
+
+
+def test_a_paid_order_cancelled_before_its_shop_was_paid_is_refunded_and_never_transferred(
+    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    reference, _intent, florist, cheese = _paid_orders(
+        town_a, client_a, fake_stripe, root_client, capture, transferred=False
+    )
+    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+
+    with inside(town_a), capture(execute=True):
+        order_cancel(order_id=florist.pk, actor=owner, reason="Fermé pour inventaire")
+        assert card_payment_transfers(reference) == 1
+
+    [refund] = fake_stripe.refunds.values()
+    assert refund["amount"] == 2500
+    assert not fake_stripe.transfer_reversals
+    [transfer] = fake_stripe.transfers.values()
+    with inside(town_a):
+        assert Transfer.objects.get().order_id == cheese.pk
+        assert OrderRefund.objects.get().stripe_reversal_id == ""
+    assert transfer["amount"] == 890 - 71
+
+
+def test_a_reversal_stripe_refuses_is_recorded_then_made_by_the_retry(
+    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _ref, _intent, florist, _cheese = _paid_orders(
+        town_a, client_a, fake_stripe, root_client, capture
+    )
+    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+    fake_stripe.fail_reversals = True
+
+    with inside(town_a):
+        with capture(execute=False):
+            order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
+        with pytest.raises(StripeUnavailable):
+            card_order_refund.run(florist.reference)
+        refused = OrderRefund.objects.get()
+        assert refused.stripe_refund_id and not refused.stripe_reversal_id
+        assert "insufficient" in refused.reversal_error.lower()
+
+        fake_stripe.fail_reversals = False
+        card_order_refund.run(florist.reference)
+        done = OrderRefund.objects.get()
+    assert (done.reversal_error, done.reversed_cents) == ("", 2300)
+    assert len(fake_stripe.refunds) == 1 and len(fake_stripe.transfer_reversals) == 1
+
+
+def test_a_refund_task_for_an_order_of_town_a_finds_nothing_in_town_b(
+    client_a, town_a, town_b, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    _ref, _intent, florist, _cheese = _paid_orders(
+        town_a, client_a, fake_stripe, root_client, capture
+    )
+    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+    with inside(town_a), capture(execute=False):
+        order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
+
+    with inside(town_b), pytest.raises(OrderRefund.DoesNotExist):
+        card_order_refund.run(florist.reference)
+    assert not fake_stripe.refunds
