@@ -2,6 +2,7 @@
 that shop's transfer is reversed; retried, nothing is done twice; a reversal Stripe refuses is
 recorded and made by the retry."""
 
+from dataclasses import dataclass
 from unittest import mock
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from billing.errors import StripeUnavailable
 from billing.models import OrderRefund, TownCommission, Transfer
 from billing.tasks import card_order_refund, card_payment_transfers
+from comptoir.accounts.models import User
 from marketplace.orders.models import Order
 from marketplace.orders.services.transitions import order_cancel, order_refuse
 from tests.billing.test_card_payments import _paid_intent, deliver_all
@@ -33,17 +35,32 @@ def _paid_orders(town, client, fake, root, capture, *, transferred: bool = True)
             .select_related("merchant")
             .order_by("merchant__name")
         )
-    return reference, intent, florist, cheese
+    owner = member_add(town, florist.merchant, "fleurs@example.org")
+    return PaidOrders(reference, intent, florist, cheese, owner)
+
+
+@dataclass(frozen=True)
+class PaidOrders:
+    reference: str
+    intent: dict
+    florist: Order
+    cheese: Order
+    owner: User  # of the florist's shop
+
+
+@pytest.fixture
+def paid(client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks):
+    """The 2-shop cart paid by card, both shops paid."""
+    return _paid_orders(
+        town_a, client_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+    )
 
 
 def test_a_paid_order_refused_by_its_shop_is_refunded_and_only_its_transfer_reversed(
-    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+    paid, town_a, fake_stripe, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    _ref, intent, florist, cheese = _paid_orders(
-        town_a, client_a, fake_stripe, root_client, capture
-    )
-    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+    intent, florist, cheese, owner = paid.intent, paid.florist, paid.cheese, paid.owner
 
     with inside(town_a), capture(execute=True):
         order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
@@ -74,10 +91,11 @@ def test_a_paid_order_cancelled_before_its_shop_was_paid_is_refunded_and_never_t
     client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    reference, _intent, florist, cheese = _paid_orders(
+    unpaid_shops = _paid_orders(
         town_a, client_a, fake_stripe, root_client, capture, transferred=False
     )
-    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+    reference, florist, cheese = unpaid_shops.reference, unpaid_shops.florist, unpaid_shops.cheese
+    owner = unpaid_shops.owner
 
     with inside(town_a), capture(execute=True):
         order_cancel(order_id=florist.pk, actor=owner, reason="Fermé pour inventaire")
@@ -94,13 +112,10 @@ def test_a_paid_order_cancelled_before_its_shop_was_paid_is_refunded_and_never_t
 
 
 def test_a_reversal_stripe_refuses_is_recorded_then_made_by_the_retry(
-    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+    paid, town_a, fake_stripe, django_capture_on_commit_callbacks
 ):
     capture = django_capture_on_commit_callbacks
-    _ref, _intent, florist, _cheese = _paid_orders(
-        town_a, client_a, fake_stripe, root_client, capture
-    )
-    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
+    florist, owner = paid.florist, paid.owner
     fake_stripe.fail_reversals = True
 
     with inside(town_a):
@@ -120,15 +135,11 @@ def test_a_reversal_stripe_refuses_is_recorded_then_made_by_the_retry(
 
 
 def test_a_refund_task_for_an_order_of_town_a_finds_nothing_in_town_b(
-    client_a, town_a, town_b, fake_stripe, root_client, django_capture_on_commit_callbacks
+    paid, town_a, town_b, fake_stripe, django_capture_on_commit_callbacks
 ):
-    capture = django_capture_on_commit_callbacks
-    _ref, _intent, florist, _cheese = _paid_orders(
-        town_a, client_a, fake_stripe, root_client, capture
-    )
-    owner = member_add(town_a, florist.merchant, "fleurs@example.org")
-    with inside(town_a), capture(execute=False):
-        order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
+    florist = paid.florist
+    with inside(town_a), django_capture_on_commit_callbacks(execute=False):
+        order_refuse(order_id=florist.pk, actor=paid.owner, reason="Plus de roses")
 
     with inside(town_b), pytest.raises(OrderRefund.DoesNotExist):
         card_order_refund.run(florist.reference)
