@@ -4,10 +4,16 @@ STRIPE_API_BASE, when set, sends every request to that address instead of Stripe
 fake in development and tests); the key is STRIPE_SECRET_KEY.
 """
 
+import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 import stripe
 from django.conf import settings
+
+from billing.errors import StripeUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
@@ -28,3 +34,13 @@ def stripe_client() -> stripe.StripeClient:
 def stripe_object(values: dict[str, object]) -> stripe.StripeObject:
     """A stored answer (a webhook's payload) as the library's own typed object."""
     return stripe.convert_to_stripe_object(values)
+
+
+def stripe_created(call: Callable[[], str], *, what: str) -> str:
+    """The id of what `call` creates at Stripe; a refusal or an outage is logged and raised as
+    StripeUnavailable, which the calling task retries."""
+    try:
+        return call()
+    except stripe.StripeError as error:
+        logger.warning("Stripe refused the %s: %s", what, error)
+        raise StripeUnavailable(str(error)) from error

@@ -12,20 +12,14 @@ orders); one whose transfer was being made at that moment is reversed once its l
 written (card_payment_transfers_make calls back here).
 """
 
-import logging
-from collections.abc import Callable
-
-import stripe
 from django.db import transaction
 
 from billing.errors import StripeUnavailable
 from billing.models import CardPayment, OrderRefund, Transfer
-from billing.stripe_api import stripe_client
+from billing.stripe_api import stripe_client, stripe_created
 from comptoir.celery import task_after_commit
 from comptoir.town import current_town
 from marketplace.orders.models import Order
-
-logger = logging.getLogger(__name__)
 
 
 def card_order_refund_record(order: Order) -> None:
@@ -53,7 +47,7 @@ def card_order_refund_make(*, reference: str) -> OrderRefund:
     )
     schema = current_town().schema_name
     if not refund.stripe_refund_id:
-        refund_id = _stripe_call(
+        refund_id = stripe_created(
             lambda: (
                 stripe_client()
                 .v1.refunds.create(
@@ -74,7 +68,7 @@ def card_order_refund_make(*, reference: str) -> OrderRefund:
     if transfer is None or not transfer.stripe_transfer_id or refund.stripe_reversal_id:
         return OrderRefund.objects.get(pk=refund.pk)
     try:
-        reversal_id = _stripe_call(
+        reversal_id = stripe_created(
             lambda: (
                 stripe_client()
                 .v1.transfers.reversals.create(
@@ -110,11 +104,3 @@ def card_order_refund_after_transfer(order: Order) -> None:
         from billing.tasks import card_order_refund
 
         task_after_commit(card_order_refund, order.reference)
-
-
-def _stripe_call(call: Callable[[], str], *, what: str) -> str:
-    try:
-        return call()
-    except stripe.StripeError as error:
-        logger.warning("Stripe refused the %s: %s", what, error)
-        raise StripeUnavailable(str(error)) from error

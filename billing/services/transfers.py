@@ -12,23 +12,19 @@ Rounding: a shop's commission is its order's total times the rate in basis point
 checkout, Σ transfers + Σ commissions == the amount charged, to the cent.
 """
 
-import logging
 from dataclasses import dataclass
 
-import stripe
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from billing.errors import CommissionInvalid, StripeUnavailable
+from billing.errors import CommissionInvalid
 from billing.models import CardPayment, ConnectAccount, TownCommission, Transfer
 from billing.services.card_payments import CARD, CURRENCY
 from billing.services.order_refunds import card_order_refund_after_transfer
-from billing.stripe_api import stripe_client
+from billing.stripe_api import stripe_client, stripe_created
 from comptoir.accounts.models import User
 from comptoir.town import current_town
 from marketplace.orders.models import Order
-
-logger = logging.getLogger(__name__)
 
 ALL_BPS = 10_000
 
@@ -131,22 +127,30 @@ def _transfer_create(
     charge_id: str,
     amount: int,
 ) -> str:
-    try:
-        transfer = stripe_client().v1.transfers.create(
-            params={
-                "amount": amount,
-                "currency": CURRENCY,
-                "destination": account.stripe_account_id,
-                "source_transaction": charge_id,
-                "transfer_group": reference,
-                "metadata": {"town": town_schema, "checkout": reference, "order": order.reference},
-            },
-            options={"idempotency_key": f"transfer:{town_schema}:{reference}:{order.merchant_id}"},
-        )
-    except stripe.StripeError as error:
-        logger.warning("Stripe refused the transfer for order %s: %s", order.reference, error)
-        raise StripeUnavailable from error
-    return transfer.id
+    return stripe_created(
+        lambda: (
+            stripe_client()
+            .v1.transfers.create(
+                params={
+                    "amount": amount,
+                    "currency": CURRENCY,
+                    "destination": account.stripe_account_id,
+                    "source_transaction": charge_id,
+                    "transfer_group": reference,
+                    "metadata": {
+                        "town": town_schema,
+                        "checkout": reference,
+                        "order": order.reference,
+                    },
+                },
+                options={
+                    "idempotency_key": f"transfer:{town_schema}:{reference}:{order.merchant_id}"
+                },
+            )
+            .id
+        ),
+        what=f"transfer for order {order.reference}",
+    )
 
 
 def _transfer_record(*, payment: CardPayment, order: Order, share: Share, stripe_id: str) -> int:

@@ -9,6 +9,7 @@ import pytest
 
 from billing.errors import StripeUnavailable
 from billing.models import OrderRefund, TownCommission, Transfer
+from billing.services import order_refunds, transfers
 from billing.tasks import card_order_refund, card_payment_transfers
 from comptoir.accounts.models import User
 from marketplace.orders.models import Order
@@ -144,3 +145,40 @@ def test_a_refund_task_for_an_order_of_town_a_finds_nothing_in_town_b(
     with inside(town_b), pytest.raises(OrderRefund.DoesNotExist):
         card_order_refund.run(florist.reference)
     assert not fake_stripe.refunds
+
+
+def test_an_order_refunded_while_its_shop_was_being_paid_is_reversed_once_paid(
+    client_a, town_a, fake_stripe, root_client, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    unpaid_shops = _paid_orders(
+        town_a, client_a, fake_stripe, root_client, capture, transferred=False
+    )
+    florist = unpaid_shops.florist
+    real_create = transfers._transfer_create
+
+    def refused_meanwhile(**kwargs):
+        # Stripe made the florist's transfer; the shop refuses the order before the ledger row
+        # is written, and the refund's task runs as soon as the refusal commits: no transfer is
+        # known to reverse yet.
+        transfer_id = real_create(**kwargs)
+        if kwargs["order"].pk == florist.pk:
+            queued: list[tuple] = []
+            with mock.patch.object(
+                order_refunds, "task_after_commit", lambda _task, *args: queued.append(args)
+            ):
+                order_refuse(order_id=florist.pk, actor=unpaid_shops.owner, reason="Plus de roses")
+            card_order_refund.run(*queued.pop())
+            assert len(fake_stripe.refunds) == 1 and not fake_stripe.transfer_reversals
+        return transfer_id
+
+    paying = mock.patch.object(transfers, "_transfer_create", side_effect=refused_meanwhile)
+    with inside(town_a), capture(execute=True), paying:
+        assert card_payment_transfers(unpaid_shops.reference) == 2
+
+    [reversal] = fake_stripe.transfer_reversals.values()
+    with inside(town_a):
+        transfer = Transfer.objects.get(order=florist)
+        assert (reversal["transfer"], reversal["amount"]) == (transfer.stripe_transfer_id, 2300)
+        assert OrderRefund.objects.get().stripe_reversal_id == reversal["id"]
+    assert len(fake_stripe.refunds) == 1

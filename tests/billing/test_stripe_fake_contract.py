@@ -195,25 +195,47 @@ REFUND_READ = {"id"}
 TRANSFER_READ = {"id"}
 
 
-def test_card_payment_objects_are_the_librarys_own(fake_stripe):
-    client = stripe_client()
-    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
-    session = client.v1.checkout.sessions.create(
+def _card_session(client, *, unit_amount: int, quantity: int, name: str, **params):
+    """A Checkout session of one line, as billing makes them."""
+    return client.v1.checkout.sessions.create(
         params={
             "mode": "payment",
             "line_items": [
                 {
                     "price_data": {
                         "currency": "eur",
-                        "unit_amount": 1250,
-                        "product_data": {"name": "Commande A1"},
+                        "unit_amount": unit_amount,
+                        "product_data": {"name": name},
                     },
-                    "quantity": 2,
+                    "quantity": quantity,
                 }
             ],
-            "payment_intent_data": {"transfer_group": "CHK1", "metadata": {"checkout": "CHK1"}},
             "success_url": "http://alpha.comptoir.test/commande/confirmation/",
+            **params,
         }
+    )
+
+
+def _transfer(client, *, account_id: str, charge_id: str, amount: int):
+    return client.v1.transfers.create(
+        params={
+            "amount": amount,
+            "currency": "eur",
+            "destination": account_id,
+            "source_transaction": charge_id,
+        }
+    )
+
+
+def test_card_payment_objects_are_the_librarys_own(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = _card_session(
+        client,
+        unit_amount=1250,
+        quantity=2,
+        name="Commande A1",
+        payment_intent_data={"transfer_group": "CHK1", "metadata": {"checkout": "CHK1"}},
     )
     assert isinstance(session, stripe.checkout.Session)
     assert fields_of(raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")) <= declared(
@@ -230,14 +252,7 @@ def test_card_payment_objects_are_the_librarys_own(fake_stripe):
     assert (intent.amount, intent.status, intent.transfer_group) == (2500, "succeeded", "CHK1")
     charge = raw(fake_stripe, f"/v1/charges/{intent.latest_charge}")
     assert fields_of(charge) <= declared(stripe.Charge)
-    transfer = client.v1.transfers.create(
-        params={
-            "amount": 2000,
-            "currency": "eur",
-            "destination": account.id,
-            "source_transaction": charge["id"],
-        }
-    )
+    transfer = _transfer(client, account_id=account.id, charge_id=charge["id"], amount=2000)
     assert isinstance(transfer, stripe.Transfer)
     assert TRANSFER_READ <= set(transfer.to_dict()) <= declared(stripe.Transfer)
     refund = client.v1.refunds.create(params={"payment_intent": intent.id})
@@ -264,33 +279,11 @@ REVERSAL_READ = {"id", "amount", "transfer"}
 def test_partial_refunds_and_transfer_reversals_are_the_librarys_own(fake_stripe):
     client = stripe_client()
     account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
-    session = client.v1.checkout.sessions.create(
-        params={
-            "mode": "payment",
-            "line_items": [
-                {
-                    "price_data": {
-                        "currency": "eur",
-                        "unit_amount": 3000,
-                        "product_data": {"name": "Commande B1"},
-                    },
-                    "quantity": 1,
-                }
-            ],
-            "success_url": "http://alpha.comptoir.test/commande/confirmation/",
-        }
-    )
+    session = _card_session(client, unit_amount=3000, quantity=1, name="Commande B1")
     fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
     intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
     charge_id = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")["latest_charge"]
-    transfer = client.v1.transfers.create(
-        params={
-            "amount": 2700,
-            "currency": "eur",
-            "destination": account.id,
-            "source_transaction": charge_id,
-        }
-    )
+    transfer = _transfer(client, account_id=account.id, charge_id=charge_id, amount=2700)
 
     refund = client.v1.refunds.create(params={"payment_intent": intent_id, "amount": 1000})
     reversal = client.v1.transfers.reversals.create(transfer.id, params={"amount": 900})
