@@ -38,7 +38,7 @@ from marketplace.catalogue.spelling import (
     typo_distance,
     typos_allowed,
 )
-from marketplace.directory.models import Category, Merchant
+from marketplace.directory.models import Category, Merchant, merchant_name_normalised
 from marketplace.directory.selectors import merchant_hours_prefetch, merchants_visible
 
 # At or under this many units a variant shows "only a few left".
@@ -471,21 +471,23 @@ def _hits(
 
     The matches are materialised once; counting, ranking and grouping read that, so even a
     word found in 10,000 products is looked up in the indexes and the table only once.
-    `typos` are searched only when `found` is empty: PostgreSQL checks the uncorrelated
-    NOT EXISTS once, before it starts, and skips the trigram scan when the words were found.
+    `typos` are searched only when `found` finds nothing: PostgreSQL checks the uncorrelated
+    NOT EXISTS once (it stops at the first match), and skips the trigram scan when the words
+    were found. Both go into the one materialised set: a second set holding the union would
+    copy every match again (a fifth of the statement's time for a word in 13,000 products).
     """
     found_sql, params = found.values(*_HIT_COLUMNS).query.sql_with_params()
     if typos is None:
         sources = f"hit AS MATERIALIZED ({found_sql})"
     else:
         typos_sql, typos_params = typos.values(*_HIT_COLUMNS).query.sql_with_params()
-        params = (*params, *typos_params)
+        params = (*params, *typos_params, *params)
         sources = f"""
-            found AS MATERIALIZED ({found_sql}),
-            typo AS MATERIALIZED (
-                SELECT * FROM ({typos_sql}) AS t WHERE NOT EXISTS (SELECT FROM found)
-            ),
-            hit AS (SELECT * FROM found UNION ALL SELECT * FROM typo)
+            hit AS MATERIALIZED (
+                ({found_sql})
+                UNION ALL
+                (SELECT * FROM ({typos_sql}) AS t WHERE NOT EXISTS ({found_sql} LIMIT 1))
+            )
         """  # noqa: S608 - SQL made by the ORM, values as parameters
     if with_facets:
         sources += "," + _FACETS_SQL.format(
@@ -525,17 +527,20 @@ def _hits(
 
 
 def _merchants_named(q: str) -> QuerySet[Any, Any]:
-    # Words of the name close to the query's, or the same (a similarity of 1 then).
+    # Words of the name close to the query's, or the same (a similarity of 1 then): found
+    # through the names' trigram index (the operator's threshold is the typos', see apps.py),
+    # so only those merchants get their similarity computed.
     return (
         merchants_visible()
+        .annotate(name_normalised=merchant_name_normalised())
+        .filter(name_normalised__trigram_strict_word_similar=_unaccented_lower(q))
         .annotate(
             similarity=TrigramStrictWordSimilarity(
                 # Django takes an expression for the string too; its stubs say str only.
                 _unaccented_lower(q),  # type: ignore[arg-type]
-                Lower(Func(F("name"), function="unaccent")),
+                "name_normalised",
             )
         )
-        .filter(similarity__gte=WORD_SIMILARITY_THRESHOLD)
         .annotate(category_name=F("category__name"))
         .order_by("-similarity", "name", "pk")
         .values("name", "slug", "category_name", "similarity")[:MERCHANTS_SHOWN]

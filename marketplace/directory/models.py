@@ -1,9 +1,12 @@
 from datetime import time
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F, Func
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,6 +63,13 @@ def validate_siret(value: str) -> None:
         raise ValidationError(
             _("This SIRET number is not valid: check its digits."), code="siret_checksum"
         )
+
+
+def merchant_name_normalised() -> Lower:
+    """A merchant's name unaccented and in lower case, the expression its trigram index holds
+    (the search's "merchants named like this"). `unaccent` is only STABLE, which an index may not
+    use: `public.unaccent_immutable` (comptoir's migration 0002) fixes its dictionary."""
+    return Lower(Func(F("name"), function="public.unaccent_immutable"))
 
 
 class Merchant(models.Model):
@@ -142,7 +152,13 @@ class Merchant(models.Model):
         verbose_name = _("merchant")
         verbose_name_plural = _("merchants")
         ordering = ["name"]
-        indexes = [models.Index(fields=["status", "name"])]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            GinIndex(
+                OpClass(merchant_name_normalised(), name="gin_trgm_ops"),
+                name="merchant_name_trgm_gin",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
