@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.town_stats_refresh_all",
         "schedule": 15 * 60,
     },
+    # Every town in use, as one archive each in the backups storage (tenants.services.backups).
+    "back-up-towns": {
+        "task": "tenants.tasks.towns_backup_all",
+        "schedule": 24 * 60 * 60,
+    },
     "refill-spare-schemas": {
         "task": "tenants.tasks.spare_pool_refill",
         "schedule": 5 * 60,
