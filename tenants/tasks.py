@@ -14,6 +14,7 @@ from comptoir.town import current_town
 from tenants.models import Town
 from tenants.selectors import towns_to_refresh
 from tenants.services.backups import town_backup_once
+from tenants.services.exports import town_export as town_export_make
 from tenants.services.spares import spare_pool_refill as spare_pool_refill_service
 from tenants.services.stats import town_stats_refresh_for
 
@@ -58,3 +59,9 @@ def towns_backup_all() -> int:
     for slug in slugs:
         town_backup.delay(slug, label)
     return len(slugs)
+
+
+@shared_task
+def town_export(slug: str, label: str, actor_email: str = "") -> str:
+    """Export the town's data once under `label` (a retried task finds its zip made)."""
+    return town_export_make(town=Town.objects.get(slug=slug), label=label, actor_email=actor_email)
