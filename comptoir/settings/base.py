@@ -153,6 +153,9 @@ WSGI_APPLICATION = "comptoir.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/comptoir")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A kept connection is checked before a request uses it: after PostgreSQL restarts, the first
+# request reconnects instead of failing on the dead connection (comptoir.views.server_error).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
