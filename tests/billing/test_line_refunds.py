@@ -4,6 +4,7 @@ back in proportion; the books balance to the cent; more than is left is refused;
 Stripe refuses is recorded, shown in /gestion/, retried by the beat task, made once."""
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from unittest import mock
 
@@ -15,13 +16,13 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from billing.errors import RefundForbidden, RefundInvalid
-from billing.models import ConnectAccount, OrderRefund, OrderRefundLine, TownCommission, Transfer
+from billing.models import CardPayment, ConnectAccount, OrderRefund, OrderRefundLine, TownCommission, Transfer
 from billing.services import order_refunds
 from billing.services.order_refunds import order_refund
 from billing.tasks import card_order_refund, card_order_refunds_retry
 from comptoir.accounts.models import User
-from marketplace.directory.models import Merchant
-from marketplace.orders.models import Order, OrderLine
+from marketplace.directory.models import Category, Merchant
+from marketplace.orders.models import Checkout, Order, OrderLine
 from marketplace.orders.services.transitions import order_refuse
 from tenants.models import Town
 from tests.billing.builders import deliver
@@ -31,8 +32,10 @@ from tests.billing.test_card_payments import (
     checkout_by_card,
     deliver_all,
 )
+from tests.concurrency import in_threads, town_committed
 from tests.conftest import host_of, inside, signed_in
 from tests.fakes.stripe_server import FakeStripe
+from tests.marketplace.backoffice.builders import shop_create
 from tests.marketplace.orders.factories import guest_cart_fill, member_add, variant_create
 
 _numbers = itertools.count(1)
@@ -525,3 +528,73 @@ def test_the_refund_pages_cost_a_constant_number_of_queries(
         })
         order_refund(order_id=florist.pk, actor=owner, quantities={roses.pk: 1})
     assert counts() == few
+
+
+@pytest.fixture
+def committed_town(django_db_setup, django_db_blocker) -> Iterator[Town]:
+    def cleanup() -> None:
+        orders = Order.objects.filter(merchant__slug__startswith="bo-shop-")
+        OrderRefund.objects.filter(order__in=orders).delete()  # their lines go with them
+        CardPayment.objects.filter(checkout__orders__in=orders).delete()
+        checkouts = list(orders.values_list("checkout_id", flat=True))
+        orders.delete()
+        Checkout.objects.filter(pk__in=checkouts).delete()
+        User.objects.filter(email=RACING_OWNER).delete()
+        Merchant.objects.filter(slug__startswith="bo-shop-").delete()
+        Category.objects.filter(slug__startswith="bo-cat-").delete()
+
+    with town_committed(django_db_blocker, cleanup=cleanup) as town:
+        yield town
+
+
+RACING_OWNER = "racing-owner@example.org"
+
+
+def test_concurrent_refunds_of_one_line_never_refund_more_than_it_had(committed_town):
+    # A paid card order of 3 × 12,50 € (+ a 4 € delivery fee), committed for the threads.
+    shop = shop_create(committed_town, owner=RACING_OWNER)
+    with inside(committed_town):
+        owner = User.objects.get(email=RACING_OWNER)
+        checkout = Checkout.objects.create(
+            idempotency_key="racing-refunds", contact_name="Camille", contact_email="c@example.org"
+        )
+        order = Order.objects.create(
+            reference="RACE-REFUND-1",
+            checkout=checkout,
+            merchant=shop,
+            status=Order.Status.PLACED,
+            fulfilment=Order.Fulfilment.LOCAL_DELIVERY,
+            payment_method="card",
+            payment_status=Order.PaymentStatus.PAID,
+            subtotal_cents=3750,
+            delivery_fee_cents=400,
+            total_cents=4150,
+        )
+        line = OrderLine.objects.create(
+            order=order,
+            product_title="Roses",
+            sku="ROSE",
+            unit_price_cents=1250,
+            vat_rate=20,
+            quantity=3,
+        )
+        CardPayment.objects.create(checkout=checkout, amount_cents=4150, payment_intent_id="pi_x")
+
+    def refund_one(_index: int) -> None:
+        order_refund(order_id=order.pk, actor=owner, quantities={line.pk: 1})
+
+    # The Stripe calls are not the point here: only what the refunds record.
+    with mock.patch.object(order_refunds, "task_after_commit"):
+        errors = in_threads(8, refund_one, committed_town)
+
+    assert len(errors) == 5 and all(isinstance(error, RefundInvalid) for error in errors)
+    with inside(committed_town):
+        assert OrderRefundLine.objects.filter(line=line).aggregate(n=Sum("quantity"))["n"] == 3
+        amounts = list(
+            OrderRefund.objects.filter(order=order).order_by("pk").values_list(
+                "amount_cents", flat=True
+            )
+        )
+        # The last item left gives back the delivery fee with it: the order, exactly.
+        assert amounts == [1250, 1250, 1650]
+        assert Order.objects.get(pk=order.pk).payment_status == Order.PaymentStatus.REFUNDED
