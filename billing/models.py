@@ -203,9 +203,7 @@ class OrderRefund(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(commission_cents__isnull=True, reversal_cents__isnull=True)
-                | models.Q(
-                    amount_cents=models.F("commission_cents") + models.F("reversal_cents")
-                ),
+                | models.Q(amount_cents=models.F("commission_cents") + models.F("reversal_cents")),
                 name="order_refund_books_balance",
             ),
         ]

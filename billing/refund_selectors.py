@@ -53,9 +53,7 @@ def town_refunds_recent() -> list[OrderRefund]:
 def town_reversals_failed() -> list[OrderRefund]:
     """Refunds whose reversal Stripe refused and which are still to make (one query)."""
     return list(
-        _town_refunds().filter(
-            reversal_attempts__gt=0, reversal_cents__gt=0, stripe_reversal_id=""
-        )
+        _town_refunds().filter(reversal_attempts__gt=0, reversal_cents__gt=0, stripe_reversal_id="")
     )
 
 

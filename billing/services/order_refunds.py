@@ -96,7 +96,9 @@ def order_refund(
                 raise RefundForbidden
             origin = Origin.TOWN
         else:
-            if not MerchantMember.objects.filter(merchant_id=order.merchant_id, user=actor).exists():
+            if not MerchantMember.objects.filter(
+                merchant_id=order.merchant_id, user=actor
+            ).exists():
                 raise RefundForbidden
             origin = Origin.MERCHANT
         return _refund_locked(
@@ -132,7 +134,9 @@ def _refund_locked(
     """Record a refund of the locked `order`: the items `quantities`, or (a refund Stripe made
     already) `amount_cents` without items; queue its Stripe calls after the commit."""
     if order.payment_method != CARD or order.payment_status not in REFUNDABLE:
-        raise RefundInvalid(_("Only an order paid by card, not yet refunded in full, can be refunded."))
+        raise RefundInvalid(
+            _("Only an order paid by card, not yet refunded in full, can be refunded.")
+        )
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise RefundInvalid(
@@ -283,7 +287,11 @@ def _reversal_make(*, refund: OrderRefund, transfer: Transfer, schema: str) -> N
             transfer.stripe_transfer_id,
             params={
                 "amount": refund.reversal_cents or 0,
-                "metadata": {"town": schema, "order": refund.order.reference, "refund": str(refund.pk)},
+                "metadata": {
+                    "town": schema,
+                    "order": refund.order.reference,
+                    "refund": str(refund.pk),
+                },
             },
             options={"idempotency_key": key},
         )
@@ -416,9 +424,7 @@ def _order_for_refund(*, payment: CardPayment, amount_cents: int) -> Order | Non
     locked: a refund made in Stripe's dashboard names a charge, not a shop."""
     orders: Iterable[Order] = (
         Order.objects.select_for_update()
-        .filter(
-            checkout_id=payment.checkout_id, payment_method=CARD, payment_status__in=REFUNDABLE
-        )
+        .filter(checkout_id=payment.checkout_id, payment_method=CARD, payment_status__in=REFUNDABLE)
         .order_by("pk")
     )
     for order in orders:

@@ -16,7 +16,14 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from billing.errors import RefundForbidden, RefundInvalid
-from billing.models import CardPayment, ConnectAccount, OrderRefund, OrderRefundLine, TownCommission, Transfer
+from billing.models import (
+    CardPayment,
+    ConnectAccount,
+    OrderRefund,
+    OrderRefundLine,
+    TownCommission,
+    Transfer,
+)
 from billing.services import order_refunds
 from billing.services.order_refunds import order_refund
 from billing.tasks import card_order_refund, card_order_refunds_retry
@@ -180,7 +187,11 @@ def test_a_partial_refund_of_one_line_reverses_only_that_shops_transfer(
     # 2,670 at 5.25 %: 140 kept; a third of it, 46.7 → 47, goes back with the refund.
     assert (ledger.order_cents, ledger.commission_cents) == (2670, 140)
     assert (row.amount_cents, row.commission_cents, row.reversal_cents) == (890, 47, 843)
-    assert (row.origin, row.actor_id, row.reason) == ("merchant", cart.owners[1].pk, "Un comté abîmé")
+    assert (row.origin, row.actor_id, row.reason) == (
+        "merchant",
+        cart.owners[1].pk,
+        "Un comté abîmé",
+    )
     assert (reversal["transfer"], reversal["amount"]) == (ledger.stripe_transfer_id, 843)
     assert (row.stripe_refund_id, row.stripe_reversal_id) == (refund["id"], reversal["id"])
     others = [t for t in fake_stripe.transfers.values() if t["id"] != ledger.stripe_transfer_id]
@@ -216,9 +227,7 @@ def test_a_partial_refund_of_one_line_reverses_only_that_shops_transfer(
 )
 @given(
     lines=st.lists(
-        st.lists(
-            st.tuples(st.integers(1, 40_000), st.integers(1, 4)), min_size=1, max_size=2
-        ),
+        st.lists(st.tuples(st.integers(1, 40_000), st.integers(1, 4)), min_size=1, max_size=2),
         min_size=3,
         max_size=3,
     ),
@@ -253,7 +262,7 @@ def test_the_books_balance_to_the_cent_whatever_the_refunds(
         with inside(town_a):
             left = order_refunds.order_refund_lines_left(order_id=order.pk)[line.pk]
             if quantity > left:
-                with pytest.raises(RefundInvalid, match="can (still )?be refunded"):
+                with pytest.raises(RefundInvalid, match=r"can (still )?be refunded"):
                     order_refund(
                         order_id=order.pk, actor=cart.owners[shop], quantities={line.pk: quantity}
                     )
@@ -314,9 +323,7 @@ def test_a_refused_reversal_is_recorded_shown_and_made_once_by_the_beat_task(
     fake_stripe.fail_reversals = True
     with inside(town_a):
         with capture(execute=True):
-            refund = order_refund(
-                order_id=cheese.pk, actor=cart.owners[1], quantities={line.pk: 2}
-            )
+            refund = order_refund(order_id=cheese.pk, actor=cart.owners[1], quantities={line.pk: 2})
         # The beat's pass while Stripe still refuses: one more attempt, still recorded.
         assert card_order_refunds_retry() == 1
         refused = OrderRefund.objects.get(pk=refund.pk)
@@ -420,7 +427,13 @@ def test_a_merchant_refunds_only_their_own_shops_orders(
 
 
 def test_another_towns_administrator_reaches_nothing_of_town_a(
-    cart, town_a, town_b, client_a, client_b, admin_b, fake_stripe,
+    cart,
+    town_a,
+    town_b,
+    client_a,
+    client_b,
+    admin_b,
+    fake_stripe,
     django_capture_on_commit_callbacks,
 ):
     florist = cart.orders[0]
@@ -523,9 +536,11 @@ def test_the_refund_pages_cost_a_constant_number_of_queries(
     few = counts()
     with inside(town_a), django_capture_on_commit_callbacks(execute=True):
         order_refund(order_id=florist.pk, actor=owner, quantities={soap.pk: 1})
-        order_refund(order_id=cart.orders[1].pk, actor=cart.owners[1], quantities={
-            lines_of(town_a, cart.orders[1])[0].pk: 2
-        })
+        order_refund(
+            order_id=cart.orders[1].pk,
+            actor=cart.owners[1],
+            quantities={lines_of(town_a, cart.orders[1])[0].pk: 2},
+        )
         order_refund(order_id=florist.pk, actor=owner, quantities={roses.pk: 1})
     assert counts() == few
 
@@ -591,9 +606,9 @@ def test_concurrent_refunds_of_one_line_never_refund_more_than_it_had(committed_
     with inside(committed_town):
         assert OrderRefundLine.objects.filter(line=line).aggregate(n=Sum("quantity"))["n"] == 3
         amounts = list(
-            OrderRefund.objects.filter(order=order).order_by("pk").values_list(
-                "amount_cents", flat=True
-            )
+            OrderRefund.objects.filter(order=order)
+            .order_by("pk")
+            .values_list("amount_cents", flat=True)
         )
         # The last item left gives back the delivery fee with it: the order, exactly.
         assert amounts == [1250, 1250, 1650]

@@ -3,8 +3,8 @@
 The real `stripe` library talks to it (settings.STRIPE_API_BASE is its address), so requests are
 encoded, sent, decoded and typed exactly as they would be with Stripe. It keeps its state in
 memory, answers with Stripe's shapes (tests/billing/test_stripe_fake_contract.py holds it to the
-library's own types), honours idempotency keys (replaying a key's first answer, a refusal too, as Stripe does), and emits each event it creates as a signed
-webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
+library's own types), honours idempotency keys (replaying a key's first answer, a refusal
+too, as Stripe does), and emits each event it creates as a signed webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
 `webhook_url` when one is given and always kept in `deliveries` for tests to hand over.
 
 Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
@@ -449,8 +449,7 @@ class FakeStripe:
             form.get("amount"),
             total=charge["amount"],
             taken=charge["amount_refunded"],
-            refused="Refund amount ({amount}) is greater than unrefunded amount on charge"
-            " ({left})",
+            refused="Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
         )
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]

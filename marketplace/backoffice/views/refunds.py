@@ -28,7 +28,7 @@ def order_refund_view(request: BackofficeRequest, reference: str) -> HttpRespons
     if request.method == "POST":
         if not order_refundable(order):
             raise Http404
-        refund = refund_form_submit(form, order=order, actor=request.user)  # type: ignore[arg-type]
+        refund = refund_form_submit(form, order=order, actor=request.user)
         if refund is not None:
             messages.success(
                 request,

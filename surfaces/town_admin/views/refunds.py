@@ -50,7 +50,8 @@ def refund_retry(request: SignedInTownRequest, refund_id: int) -> HttpResponse:
         if refund.reversal_pending:
             messages.error(
                 request,
-                _("Stripe refused the reversal again: %(error)s") % {"error": refund.reversal_error},
+                _("Stripe refused the reversal again: %(error)s")
+                % {"error": refund.reversal_error},
             )
         else:
             messages.success(request, _("The refund is complete at Stripe."))
