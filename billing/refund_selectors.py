@@ -41,6 +41,11 @@ def order_refunds_of(*, order_id: int) -> list[OrderRefund]:
     )
 
 
+def order_refunds_shown(*, order: Order) -> list[OrderRefund]:
+    """The refunds an order's page lists: none to look for unless it was paid by card."""
+    return order_refunds_of(order_id=order.pk) if order.payment_method == CARD else []
+
+
 def _town_refunds() -> QuerySet[OrderRefund]:
     return OrderRefund.objects.select_related("order__merchant", "actor").order_by("-pk")
 
