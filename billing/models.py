@@ -180,6 +180,8 @@ class OrderRefund(models.Model):
         _("taken back from the shop (cents)"), null=True, blank=True
     )
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True)
+    # Why Stripe refused the Refund itself, until a retry makes it.
+    refund_error = models.CharField(_("refund refused"), max_length=255, blank=True)
     stripe_reversal_id = models.CharField(_("Stripe transfer reversal"), max_length=255, blank=True)
     reversal_error = models.CharField(_("reversal refused"), max_length=255, blank=True)
     # Every failed attempt; `reversal_refusals` only Stripe's definitive answers (4xx), each of
@@ -210,6 +212,10 @@ class OrderRefund(models.Model):
 
     def __str__(self) -> str:
         return self.stripe_refund_id or f"{self.order_id}#{self.pk}"
+
+    @property
+    def refund_pending(self) -> bool:
+        return bool(self.amount_cents) and not self.stripe_refund_id
 
     @property
     def reversal_pending(self) -> bool:

@@ -3,7 +3,7 @@ and the reversals still to make, each in a constant number of queries."""
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from billing.models import OrderRefund, OrderRefundLine
 from billing.services.card_payments import CARD
@@ -55,10 +55,14 @@ def town_refunds_recent() -> list[OrderRefund]:
     return list(_town_refunds()[:TOWN_REFUNDS_LISTED])
 
 
-def town_reversals_failed() -> list[OrderRefund]:
-    """Refunds whose reversal Stripe refused and which are still to make (one query)."""
+def town_refunds_stuck() -> list[OrderRefund]:
+    """Refunds Stripe refused to make, the Refund to the customer or the reversal from the
+    shop, still to make (one query)."""
     return list(
-        _town_refunds().filter(reversal_attempts__gt=0, reversal_cents__gt=0, stripe_reversal_id="")
+        _town_refunds().filter(
+            Q(reversal_attempts__gt=0, reversal_cents__gt=0, stripe_reversal_id="")
+            | (Q(amount_cents__gt=0, stripe_refund_id="") & ~Q(refund_error=""))
+        )
     )
 
 

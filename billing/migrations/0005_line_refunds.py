@@ -78,6 +78,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='orderrefund',
+            name='refund_error',
+            field=models.CharField(blank=True, max_length=255, verbose_name='refund refused'),
+        ),
+        migrations.AddField(
+            model_name='orderrefund',
             name='reversal_attempts',
             field=models.PositiveIntegerField(default=0, verbose_name='failed reversal attempts'),
         ),

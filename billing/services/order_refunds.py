@@ -38,7 +38,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.errors import RefundForbidden, RefundInvalid
+from billing.errors import RefundForbidden, RefundInvalid, StripeUnavailable
 from billing.models import CardPayment, OrderRefund, OrderRefundLine, Transfer
 from billing.services.card_payments import CARD
 from billing.stripe_api import stripe_client, stripe_created
@@ -250,9 +250,24 @@ def card_order_refund_make(*, refund_id: int) -> OrderRefund:
     refused reversal is recorded on the refund and left to the retries."""
     refund = OrderRefund.objects.select_related("card_payment", "order").get(pk=refund_id)
     schema = current_town().schema_name
+    if refund.refund_pending:
+        stripe_refund_id = _refund_create(refund=refund, schema=schema)
+        with transaction.atomic(durable=True):
+            OrderRefund.objects.filter(pk=refund.pk, stripe_refund_id="").update(
+                stripe_refund_id=stripe_refund_id, refund_error=""
+            )
+    if refund.reversal_pending:
+        transfer = Transfer.objects.filter(order_id=refund.order_id).first()
+        if transfer is not None and transfer.stripe_transfer_id:
+            _reversal_make(refund=refund, transfer=transfer, schema=schema)
+    return OrderRefund.objects.get(pk=refund.pk)
+
+
+def _refund_create(*, refund: OrderRefund, schema: str) -> str:
+    """The Refund's id at Stripe; a refusal is recorded on the refund, then raised."""
     reference = refund.order.reference
-    if refund.amount_cents and not refund.stripe_refund_id:
-        stripe_refund_id = stripe_created(
+    try:
+        return stripe_created(
             lambda: (
                 stripe_client()
                 .v1.refunds.create(
@@ -267,15 +282,14 @@ def card_order_refund_make(*, refund_id: int) -> OrderRefund:
             ),
             what=f"refund {refund.pk} of order {reference}",
         )
+    except StripeUnavailable as refused:
+        cause = refused.__cause__
+        message = getattr(cause, "user_message", None) or str(cause or refused)
         with transaction.atomic(durable=True):
             OrderRefund.objects.filter(pk=refund.pk, stripe_refund_id="").update(
-                stripe_refund_id=stripe_refund_id
+                refund_error=message[:255]
             )
-    if refund.reversal_pending:
-        transfer = Transfer.objects.filter(order_id=refund.order_id).first()
-        if transfer is not None and transfer.stripe_transfer_id:
-            _reversal_make(refund=refund, transfer=transfer, schema=schema)
-    return OrderRefund.objects.get(pk=refund.pk)
+        raise
 
 
 def _reversal_make(*, refund: OrderRefund, transfer: Transfer, schema: str) -> None:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from billing.errors import RefundForbidden, RefundInvalid
+from billing.errors import RefundForbidden, RefundInvalid, StripeUnavailable
 from billing.models import (
     CardPayment,
     ConnectAccount,
@@ -613,3 +613,36 @@ def test_concurrent_refunds_of_one_line_never_refund_more_than_it_had(committed_
         # The last item left gives back the delivery fee with it: the order, exactly.
         assert amounts == [1250, 1250, 1650]
         assert Order.objects.get(pk=order.pk).payment_status == Order.PaymentStatus.REFUNDED
+
+
+def test_a_refund_stripe_refuses_is_recorded_shown_and_made_by_a_retry(
+    cart, town_a, client_a, admin_a, fake_stripe, django_capture_on_commit_callbacks, english
+):
+    florist = cart.orders[0]
+    roses, _soap = lines_of(town_a, florist)
+    with inside(town_a), django_capture_on_commit_callbacks(execute=False):
+        refund = order_refund(order_id=florist.pk, actor=cart.owners[0], quantities={roses.pk: 1})
+    # Meanwhile the whole charge but 10 € was given back in Stripe's dashboard (its webhook
+    # not come yet): Stripe refuses the 12,50 € refund.
+    charged = fake_stripe.charges[cart.intent["latest_charge"]]["amount"]
+    fake_stripe.dashboard_refund(cart.intent["id"], charged - 1000)
+    with inside(town_a):
+        with pytest.raises(StripeUnavailable):
+            card_order_refund.run(refund.pk)
+        refused = OrderRefund.objects.get(pk=refund.pk)
+    assert "greater than unrefunded amount" in refused.refund_error
+    assert refused.stripe_refund_id == "" and not fake_stripe.transfer_reversals
+
+    signed_in(client_a, town_a, admin_a.email)
+    page = client_a.get("/gestion/remboursements/").content.decode()
+    assert "Refund 12,50" in page and "greater than unrefunded amount" in page
+
+    # The dashboard refund is undone at Stripe (as if it never was): the retry makes it.
+    fake_stripe.charges[cart.intent["latest_charge"]]["amount_refunded"] = 0
+    fake_stripe._replies.clear()  # Stripe's keys expire after 24 hours
+    response = client_a.post(f"/gestion/remboursements/{refund.pk}/relancer/", follow=True)
+    assert "The refund is complete at Stripe." in response.content.decode()
+    with inside(town_a):
+        done = OrderRefund.objects.get(pk=refund.pk)
+    assert done.stripe_refund_id and done.refund_error == "" and done.stripe_reversal_id
+    assert "Refund 12,50" not in client_a.get("/gestion/remboursements/").content.decode()

@@ -17,7 +17,7 @@ from billing.refund_selectors import (
     order_refundable,
     town_order_for_refund,
     town_refunds_recent,
-    town_reversals_failed,
+    town_refunds_stuck,
 )
 from billing.services.order_refunds import order_refund_retry
 from comptoir.accounts.models import User
@@ -35,7 +35,7 @@ def refunds(request: SignedInTownRequest) -> HttpResponse:
     return render(
         request,
         "town_admin/refunds.html",
-        {"refunds": town_refunds_recent(), "failed": town_reversals_failed()},
+        {"refunds": town_refunds_recent(), "failed": town_refunds_stuck()},
     )
 
 
