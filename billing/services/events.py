@@ -28,6 +28,7 @@ from billing.services.card_payments import (
     card_payment_town,
 )
 from billing.services.connect import connect_account_state_apply
+from billing.services.order_refunds import card_refunds_sync
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
 from comptoir.celery import task_after_commit
@@ -57,6 +58,12 @@ def _payment_intent_failed(event: stripe.Event) -> str:
     return Outcome.APPLIED if card_payment_failed(intent=intent) else Outcome.UNROUTED
 
 
+def _charge_refunded(event: stripe.Event) -> str:
+    # A refund of ours, or one made in Stripe's dashboard (recorded once; replays find it).
+    charge = cast(stripe.Charge, event.data.object)
+    return Outcome.APPLIED if card_refunds_sync(charge=charge) else Outcome.UNROUTED
+
+
 # What each event type does on a connected account, in the schema of the town that owns it.
 CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "account.updated": _account_updated,
@@ -67,6 +74,7 @@ CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
 PAYMENT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "payment_intent.succeeded": _payment_intent_succeeded,
     "payment_intent.payment_failed": _payment_intent_failed,
+    "charge.refunded": _charge_refunded,
 }
 # The event types this code handles: the webhook endpoint's subscription (see the README), and
 # what the reconciliation lists.
@@ -148,6 +156,7 @@ def _payment_event_process(row: StripeEvent) -> str:
     """Handle a payment event in the town its PaymentIntent names (once the public routing
     agrees), then record the outcome unless a concurrent copy did first."""
     event = cast(stripe.Event, stripe_object(row.payload))
+    # A PaymentIntent, or a Charge (which carries its PaymentIntent's metadata).
     intent = cast(stripe.PaymentIntent, event.data.object)
     town = card_payment_town(intent=intent)
     if town is None:

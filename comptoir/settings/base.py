@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.billing_reconcile",
         "schedule": 60 * 60,
     },
+    # Card refunds whose reversal Stripe refused (or whose task was lost) are tried again.
+    "retry-card-refunds": {
+        "task": "billing.tasks.card_order_refunds_retry_all",
+        "schedule": 10 * 60,
+    },
 }
 # How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled
 # (the beat sweep above) and the stock is for the other shoppers again.
