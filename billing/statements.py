@@ -6,8 +6,8 @@ Lines, each dated in the town's time zone:
 - the town's commission on it (commission): what the platform kept, negative;
 - a refund (remboursement): what the shopper got back, negative; with the commission given back
   to the shop (commission, positive): what the platform returned rather than the shop;
-- a payout (virement): what Stripe paid from the balance into the bank account, negative (a
-  payout that failed or was cancelled put the money back, so it is not listed).
+- a payout (virement): what Stripe paid from the balance into the bank account, negative, gross
+  and net (a payout that failed or was cancelled put the money back, so it is not listed).
 
 Every line's net = its gross + its commission, so the totals line balances to the cent; the net
 total is the month's change of the shop's Stripe balance. Amounts are euros with a comma
@@ -32,14 +32,13 @@ from billing.models import OrderRefund, Payout, Transfer
 from comptoir.town import town_time_zone
 
 SALE, COMMISSION, REFUND, PAYOUT = "sale", "commission", "refund", "payout"
-# The kinds of line, in the order one date's lines are listed, and their names in the file.
+# The kinds of line, and their names in the file.
 KINDS: dict[str, Promise] = {
     SALE: pgettext_lazy("statement line", "sale"),
     COMMISSION: pgettext_lazy("statement line", "commission"),
     REFUND: pgettext_lazy("statement line", "refund"),
     PAYOUT: pgettext_lazy("statement line", "payout"),
 }
-_KIND_ORDER = {kind: number for number, kind in enumerate(KINDS)}
 # Payouts whose money left the balance (a failed or cancelled one came back).
 PAYOUT_OUT = [Payout.Status.PENDING, Payout.Status.IN_TRANSIT, Payout.Status.PAID]
 MONTHS_LISTED = 120
@@ -155,9 +154,10 @@ def statement_lines(
             "date": arrival,
         }
         lines.append(
-            StatementLine(payout["created"], PAYOUT, "", label, 0, -payout["amount_cents"])
+            StatementLine(payout["created"], PAYOUT, "", label, -payout["amount_cents"], 0)
         )
-    lines.sort(key=lambda line: (line.at, _KIND_ORDER[line.kind], line.reference))
+    # Stable: a sale's commission stays after it, a refund's after it.
+    lines.sort(key=lambda line: line.at)
     return lines
 
 
