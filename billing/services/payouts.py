@@ -42,6 +42,9 @@ PAYOUT_EVENT_TYPES = (
 )
 
 
+_STATE_FIELDS = ("amount_cents", "currency", "status", "arrival_date", "created", "failure_message")
+
+
 def _rank(status: str) -> int:
     return STATUS_RANK.get(status, 0)  # type: ignore[call-overload]
 
@@ -55,8 +58,8 @@ def payout_state_apply(
 ) -> bool:
     """Record the payout of connected account `stripe_account_id` as Stripe reported it at
     `as_of` (Unix time), by event `source` (empty for a direct read), unless a newer report is
-    recorded. Runs in the caller's transaction and locks the row. Whether it applied; False
-    too when no shop of this town has the account."""
+    recorded. Runs in the caller's transaction and locks the row. Whether it changed the
+    payout (False too when no shop of this town has the account)."""
     account = ConnectAccount.objects.filter(stripe_account_id=stripe_account_id).first()
     if account is None:
         return False
@@ -78,12 +81,17 @@ def payout_state_apply(
     row = Payout.objects.select_for_update().get(stripe_payout_id=payout.id)
     recorded = (row.state_as_of, _rank(row.status), row.state_source)
     key = (as_of, _rank(reported.status), source)
+    if key == recorded:
+        return True  # this very report, just inserted (event ids are unique)
     if key < recorded:
         return False
-    if key > recorded:
-        reported.pk = row.pk
-        reported.save()
-    # (Equal: this very report, just inserted; event ids are unique.)
+    if all(getattr(row, field) == getattr(reported, field) for field in _STATE_FIELDS):
+        # Newer but the same: only the report's mark moves (a reconciliation reading an
+        # unchanged payout again writes nothing else).
+        Payout.objects.filter(pk=row.pk).update(state_as_of=as_of, state_source=source)
+        return False
+    reported.pk = row.pk
+    reported.save()
     return True
 
 
