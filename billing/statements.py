@@ -17,9 +17,10 @@ spreadsheets expect.
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import F, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
@@ -76,16 +77,29 @@ class Statement:
         return sum(line.net_cents for line in self.lines)
 
 
-def merchant_refunds(*, merchant_id: int) -> QuerySet[OrderRefund, dict[str, Any]]:
+class RefundRow(TypedDict):
+    created: datetime
+    reference: str  # the order's
+    amount_cents: int  # given back to the shopper
+    reversed_cents: int  # taken back from the shop
+
+
+def merchant_refunds(
+    *, merchant_id: int, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[OrderRefund, RefundRow]:
     """The refunds of the shop's orders it was paid for (an order refunded before its shop was
-    paid never reached the shop's balance), as rows of `created`, `reference` (the order's),
-    `amount_cents` (given back to the shopper) and `reversed_cents` (taken back from the shop).
+    paid never reached the shop's balance), made from `start` until before `end` when given.
 
     The one place that reads billing.OrderRefund."""
     paid_orders = Transfer.objects.filter(merchant_id=merchant_id).values("order_id")
-    return OrderRefund.objects.filter(
+    refunds = OrderRefund.objects.filter(
         order__merchant_id=merchant_id, order_id__in=Subquery(paid_orders)
-    ).values(
+    )
+    if start is not None:
+        refunds = refunds.filter(created_at__gte=start)
+    if end is not None:
+        refunds = refunds.filter(created_at__lt=end)
+    return refunds.values(
         "amount_cents",
         "reversed_cents",
         created=F("created_at"),
@@ -102,9 +116,9 @@ def _month_bounds(month: date) -> tuple[datetime, datetime]:
 
 def statement_lines(
     *,
-    sales: list[dict[str, Any]],
-    refunds: list[dict[str, Any]],
-    payouts: list[dict[str, Any]],
+    sales: Sequence[Mapping[str, Any]],
+    refunds: Sequence[RefundRow],
+    payouts: Sequence[Mapping[str, Any]],
 ) -> list[StatementLine]:
     """The statement's lines from the ledger's rows: `sales` (Transfer: created_at, reference,
     order_cents, commission_cents), `refunds` (merchant_refunds' rows) and `payouts` (Payout:
@@ -169,9 +183,7 @@ def merchant_statement(*, merchant_id: int, month: date) -> Statement:
         .order_by("created_at", "pk")
         .values("created_at", "order_cents", "commission_cents", reference=F("order__reference"))
     )
-    refunds = list(
-        merchant_refunds(merchant_id=merchant_id).filter(created__gte=start, created__lt=end)
-    )
+    refunds = list(merchant_refunds(merchant_id=merchant_id, start=start, end=end))
     payouts = list(
         Payout.objects.filter(
             account__merchant_id=merchant_id,

@@ -675,7 +675,7 @@ class FakeStripe:
             if amount <= 0:
                 return None
             created = int(self.clock())
-            payout = {
+            payout: dict[str, Any] = {
                 "id": f"po_{secrets.token_hex(12)}",
                 "object": "payout",
                 "amount": amount,
