@@ -13,6 +13,7 @@ import stripe
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from billing.models import ConnectAccount, Payout
 from billing.services.events import stripe_event_process, stripe_event_record
@@ -20,7 +21,9 @@ from billing.services.reconcile import billing_reconcile
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
 from tests.billing.builders import connected, deliver
+from tests.billing.test_event_handling import _committed_cleanup
 from tests.billing.test_statement import MID_NOVEMBER, card_sale, payout_of, rows_of
+from tests.concurrency import in_threads, town_committed
 from tests.conftest import host_of, inside, signed_in
 from tests.marketplace.backoffice.builders import shop_create
 
@@ -133,6 +136,54 @@ def test_payout_webhooks_delivered_twice_backwards_record_the_payout_once(
         "payout.updated": StripeEvent.Outcome.OUTDATED,
         "payout.created": StripeEvent.Outcome.OUTDATED,
     }
+
+
+def test_two_first_reports_of_a_payout_at_once_make_one_row(fake_stripe, django_db_blocker):
+    stripe_ids: list[str] = []
+    account_ids: list[str] = []
+    merchants: list[int] = []
+    shared_cleanup = _committed_cleanup(stripe_ids, account_ids, merchants)
+
+    def cleanup() -> None:
+        Payout.objects.filter(account__merchant_id__in=merchants).delete()
+        shared_cleanup()
+
+    with town_committed(django_db_blocker, cleanup=cleanup) as town:
+        # Cleaned up even when an assertion fails (the rows are committed).
+        try:
+            merchant = shop_create(town, name="Fleurs pressées")
+            merchants.append(merchant.pk)
+            account = enabled(town, fake_stripe, merchant)
+            account_ids.append(account.stripe_account_id)
+            created, _updated, paid = payout_events(
+                fake_stripe, account.stripe_account_id, ending="paid", same_second=True
+            )
+            # Stored as the intake stores them; two workers then handle them at the same instant,
+            # the payout's row not there yet.
+            for event in (created, paid):
+                stripe_ids.append(event["id"])
+                StripeEvent.objects.create(
+                    stripe_id=event["id"],
+                    type=event["type"],
+                    account=event["account"],
+                    created=timezone.now(),
+                    payload=event,
+                )
+            outcomes: list[str] = []
+
+            errors = in_threads(
+                2,
+                lambda index: outcomes.append(stripe_event_process(stripe_id=stripe_ids[index])),
+                town,
+            )
+
+            assert errors == []
+            assert StripeEvent.Outcome.APPLIED in outcomes
+            [(_id, status, amount, *_rest)] = payouts_in(town)
+            assert (status, amount) == ("paid", BALANCE)
+        finally:
+            with inside(town):
+                cleanup()
 
 
 def test_a_payout_event_for_town_as_shop_never_reaches_town_b(
