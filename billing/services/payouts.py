@@ -26,12 +26,12 @@ logger = logging.getLogger(__name__)
 
 Status = Payout.Status
 # How far along a payout is; a later report of the same second wins by it.
-STATUS_RANK = {
-    Status.PENDING: 0,
-    Status.IN_TRANSIT: 1,
-    Status.PAID: 2,
-    Status.FAILED: 3,
-    Status.CANCELED: 3,
+STATUS_RANK: dict[str, int] = {
+    Status.PENDING.value: 0,
+    Status.IN_TRANSIT.value: 1,
+    Status.PAID.value: 2,
+    Status.FAILED.value: 3,
+    Status.CANCELED.value: 3,
 }
 PAYOUT_EVENT_TYPES = (
     "payout.created",
@@ -46,7 +46,7 @@ _STATE_FIELDS = ("amount_cents", "currency", "status", "arrival_date", "created"
 
 
 def _rank(status: str) -> int:
-    return STATUS_RANK.get(status, 0)  # type: ignore[call-overload]
+    return STATUS_RANK.get(status, 0)
 
 
 def _arrival(timestamp: int | None, created: int) -> date:
