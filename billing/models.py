@@ -244,3 +244,45 @@ class OrderRefundLine(models.Model):
                 condition=models.Q(quantity__gt=0), name="order_refund_line_quantity"
             ),
         ]
+
+
+class Payout(models.Model):
+    """A Stripe payout of a shop's Connect account to its bank account, as Stripe last told it.
+
+    Recorded from the account's `payout.*` events and repaired by the reconciliation (which
+    lists the account's payouts). Like ConnectAccount, `state_as_of` and `state_source` say
+    which report the state comes from; a report is applied only when it is newer, so events in
+    any order, or twice, end in the same state (billing.services.payouts says the order)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        IN_TRANSIT = "in_transit", _("on its way to the bank")
+        PAID = "paid", _("paid into the bank account")
+        FAILED = "failed", _("failed, the money went back to the balance")
+        CANCELED = "canceled", _("cancelled")
+
+    stripe_payout_id = models.CharField(_("Stripe payout"), max_length=255, unique=True)
+    account = models.ForeignKey(
+        ConnectAccount,
+        verbose_name=_("Connect account"),
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
+    amount_cents = models.BigIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    # The day Stripe expects the money in the bank (the day it arrived, once paid).
+    arrival_date = models.DateField(_("arrival date"))
+    created = models.DateTimeField(_("created at Stripe"))
+    failure_message = models.CharField(_("failure"), max_length=255, blank=True)
+    state_as_of = models.BigIntegerField(_("state as of (Stripe time)"), default=0)
+    state_source = models.CharField(_("state source"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        indexes = [models.Index(fields=["account", "-created"], name="payout_account_created")]
+
+    def __str__(self) -> str:
+        return self.stripe_payout_id

@@ -25,6 +25,8 @@ def billing_reconcile() -> dict[str, int]:
         "recorded": report.recorded,
         "requeued": report.requeued,
         "failed": report.failed,
+        "payouts": report.payouts,
+        "payouts_failed": report.payouts_failed,
     }
 
 

@@ -29,6 +29,7 @@ from billing.services.card_payments import (
 )
 from billing.services.connect import connect_account_state_apply
 from billing.services.order_refunds import card_refunds_sync
+from billing.services.payouts import PAYOUT_EVENT_TYPES, payout_state_apply
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
 from comptoir.celery import task_after_commit
@@ -64,9 +65,22 @@ def _charge_refunded(event: stripe.Event) -> str:
     return Outcome.APPLIED if card_refunds_sync(charge=charge) else Outcome.UNROUTED
 
 
+def _payout_changed(event: stripe.Event) -> str:
+    payout = cast(stripe.Payout, event.data.object)
+    account = getattr(event, "account", None) or ""
+    if not ConnectAccount.objects.filter(stripe_account_id=account).exists():
+        logger.warning("%s %s: no merchant of this town has %s", event.type, event.id, account)
+        return Outcome.UNROUTED
+    applied = payout_state_apply(
+        stripe_account_id=account, payout=payout, as_of=event.created, source=event.id
+    )
+    return Outcome.APPLIED if applied else Outcome.OUTDATED
+
+
 # What each event type does on a connected account, in the schema of the town that owns it.
 CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "account.updated": _account_updated,
+    **dict.fromkeys(PAYOUT_EVENT_TYPES, _payout_changed),
 }
 # What each event type on the platform's own account does for a checkout paid by card, in the
 # schema of the checkout's town. These handlers run outside the event's row lock (they call

@@ -41,6 +41,8 @@ urlpatterns = [
     path("paiements/stripe/", payments.payments_connect, name="payments_connect"),
     path("paiements/stripe/retour/", payments.payments_return, name="payments_return"),
     path("paiements/stripe/nouveau-lien/", payments.payments_refresh, name="payments_refresh"),
+    path("paiements/releve/", payments.payments_statement_pick, name="payments_statement_pick"),
+    path("paiements/releve/<str:month>/", payments.payments_statement, name="payments_statement"),
     # Profile and hours
     path("profil/", profile.profile_edit, name="profile"),
     path("profil/photos/", profile.profile_photo_add, name="profile_photo_add"),

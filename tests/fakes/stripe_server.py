@@ -13,13 +13,23 @@ Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POS
 `starting_after`), GET /v1/refunds/<id>, POST /v1/transfers,
 POST /v1/transfers/<id>/reversals, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
-header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
+header lists that connected account's events), GET /v1/events/<id>, GET /v1/payouts and
+GET /v1/payouts/<id> (a connected account's, with its `Stripe-Account` header; newest first,
+`created[gte]`, `status`, `limit`, `starting_after`); and the hosted onboarding
 page an account link leads to, GET/POST /connect/onboarding/<link>, where a person fills in
 (or leaves) the account's details and is sent back to the platform's return URL; and the
 card page a Checkout session leads to, GET/POST /checkout/pay/<session>, taking Stripe's test
 card numbers (a 3-D Secure challenge for 4000 0027 6000 3184, a decline for
 4000 0000 0000 0002) and emitting charge.succeeded, payment_intent.succeeded or
 payment_intent.payment_failed, and checkout.session.completed.
+
+Payouts: a transfer credits its connected account's available balance (a reversal debits it),
+and Stripe's automatic payouts are played by `payout_make` (the whole available balance to the
+bank, emitting `payout.created` on that account) and `payout_advance` (`payout.updated` on its
+way, `payout.paid`, `payout.failed` which puts the money back, `payout.canceled`). Tests call
+them; with `payout_seconds` (STRIPE_FAKE_PAYOUT_SECONDS for `make dev`) the fake does both by
+itself: every period it pays out each enabled account's balance and pays the payouts made the
+period before.
 
 `python -m tests.fakes.stripe_server` serves it for `make dev`, configured from the Django
 settings (its address from STRIPE_API_BASE, the key and secret the app uses, webhooks to the
@@ -137,6 +147,23 @@ def _amount_within(asked: object, *, total: int, taken: int, refused: str) -> in
     return amount
 
 
+def _list_page(
+    matching: list[dict[str, Any]], query: dict[str, Any], *, url: str
+) -> dict[str, Any]:
+    """One page of a Stripe list (`limit`, `starting_after`) of objects newest first."""
+    limit = min(int(query.get("limit", 10)), 100)
+    after = query.get("starting_after")
+    if after:
+        ids = [item["id"] for item in matching]
+        matching = matching[ids.index(after) + 1 :] if after in ids else []
+    return {
+        "object": "list",
+        "url": url,
+        "has_more": len(matching) > limit,
+        "data": copy.deepcopy(matching[:limit]),
+    }
+
+
 def signature_header(payload: bytes, secret: str, timestamp: int) -> str:
     """Stripe's `Stripe-Signature` header for a webhook body."""
     signed = f"{timestamp}.".encode() + payload
@@ -167,6 +194,7 @@ class FakeStripe:
         port: int = 0,
         livemode: bool = False,
         clock: Callable[[], float] = time.time,
+        payout_seconds: float = 0,
     ) -> None:
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
@@ -183,6 +211,13 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
         self.transfer_reversals: dict[str, dict[str, Any]] = {}
+        # Payouts: each connected account's available balance (cents, eur), its payouts, and
+        # the automatic payout period (0: only when a test calls payout_make).
+        self.balances: dict[str, int] = {}
+        self.payouts: dict[str, dict[str, Any]] = {}
+        self._payout_accounts: dict[str, str] = {}
+        self.payout_seconds = payout_seconds
+        self._stopped = threading.Event()
         # Set by a test to make every transfer reversal fail the way Stripe refuses one.
         self.fail_reversals = False
         # What the card page asks, per session: a 3-D Secure challenge awaiting its answer.
@@ -207,15 +242,26 @@ class FakeStripe:
     def start(self) -> "FakeStripe":
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        self._payout_schedule_start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted (`make dev`)."""
+        self._payout_schedule_start()
         self._server.serve_forever()
 
     def stop(self) -> None:
+        self._stopped.set()
         self._server.shutdown()
         self._server.server_close()
+
+    def _payout_schedule_start(self) -> None:
+        if self.payout_seconds > 0:
+            threading.Thread(target=self._payout_schedule, daemon=True).start()
+
+    def _payout_schedule(self) -> None:
+        while not self._stopped.wait(self.payout_seconds):
+            self.payouts_run()
 
     # --- The API -------------------------------------------------------------------------
 
@@ -275,6 +321,10 @@ class FakeStripe:
                 return self.transfer_reversal_create(transfer_id, form)
             case "GET", ["v1", "events"]:
                 return self.events_list(query, connected_account=headers.get("Stripe-Account"))
+            case "GET", ["v1", "payouts"]:
+                return self.payouts_list(query, connected_account=headers.get("Stripe-Account"))
+            case "GET", ["v1", "payouts", payout_id]:
+                return self.payout_retrieve(payout_id, headers.get("Stripe-Account"))
             case "GET", ["v1", "events", event_id]:
                 for event in self.events:
                     if event["id"] == event_id:
@@ -368,14 +418,7 @@ class FakeStripe:
     def events_list(
         self, query: dict[str, Any], *, connected_account: str | None
     ) -> dict[str, Any]:
-        if connected_account is not None and connected_account not in self.accounts:
-            raise StripeFakeError(
-                HTTPStatus.FORBIDDEN,
-                f"The provided key does not have access to account '{connected_account}' (or "
-                "that account does not exist). Application access may have been revoked.",
-                code="account_invalid",
-            )
-        limit = min(int(query.get("limit", 10)), 100)
+        self._connected_check(connected_account)
         types = set(query.get("types", [])) | ({query["type"]} if query.get("type") else set())
         created = query.get("created", {})
         matching = [
@@ -385,17 +428,39 @@ class FakeStripe:
             and (not types or event["type"] in types)
             and event["created"] >= int(created.get("gte", 0))
         ]
-        after = query.get("starting_after")
-        if after:
-            ids = [event["id"] for event in matching]
-            matching = matching[ids.index(after) + 1 :] if after in ids else []
-        page = matching[:limit]
-        return {
-            "object": "list",
-            "url": "/v1/events",
-            "has_more": len(matching) > limit,
-            "data": copy.deepcopy(page),
-        }
+        return _list_page(matching, query, url="/v1/events")
+
+    def _connected_check(self, connected_account: str | None) -> None:
+        if connected_account is not None and connected_account not in self.accounts:
+            raise StripeFakeError(
+                HTTPStatus.FORBIDDEN,
+                f"The provided key does not have access to account '{connected_account}' (or "
+                "that account does not exist). Application access may have been revoked.",
+                code="account_invalid",
+            )
+
+    def payouts_list(
+        self, query: dict[str, Any], *, connected_account: str | None
+    ) -> dict[str, Any]:
+        """A connected account's payouts, newest first (the platform's own: none here)."""
+        self._connected_check(connected_account)
+        created = query.get("created", {})
+        matching = [
+            payout
+            for payout in reversed(self.payouts.values())
+            if self._payout_accounts[payout["id"]] == connected_account
+            and payout["created"] >= int(created.get("gte", 0))
+            and query.get("status", payout["status"]) == payout["status"]
+        ]
+        return _list_page(matching, query, url="/v1/payouts")
+
+    def payout_retrieve(self, payout_id: str, connected_account: str | None) -> dict[str, Any]:
+        payout = self.payouts.get(payout_id)
+        if payout is None or self._payout_accounts[payout_id] != connected_account:
+            raise StripeFakeError(
+                HTTPStatus.NOT_FOUND, f"No such payout: '{payout_id}'", code="resource_missing"
+            )
+        return copy.deepcopy(payout)
 
     def checkout_session_create(self, form: dict[str, Any]) -> dict[str, Any]:
         """A hosted payment page (mode "payment"); its PaymentIntent is made when the shopper
@@ -470,7 +535,6 @@ class FakeStripe:
 
     def refunds_list(self, query: dict[str, Any]) -> dict[str, Any]:
         """A charge's (or PaymentIntent's) refunds, newest first, as Stripe pages them."""
-        limit = min(int(query.get("limit", 10)), 100)
         matching = [
             refund
             for refund in reversed(self.refunds.values())
@@ -480,16 +544,7 @@ class FakeStripe:
                 or refund["payment_intent"] == query["payment_intent"]
             )
         ]
-        after = query.get("starting_after")
-        if after:
-            ids = [refund["id"] for refund in matching]
-            matching = matching[ids.index(after) + 1 :] if after in ids else []
-        return {
-            "object": "list",
-            "url": "/v1/refunds",
-            "has_more": len(matching) > limit,
-            "data": copy.deepcopy(matching[:limit]),
-        }
+        return _list_page(matching, query, url="/v1/refunds")
 
     def dashboard_refund(self, payment_intent: str, amount: int) -> dict[str, Any]:
         """Someone refunds `amount` of a payment in Stripe's dashboard (no metadata of ours)."""
@@ -530,6 +585,9 @@ class FakeStripe:
             "transfer_group": form.get("transfer_group"),
         }
         self.transfers[transfer["id"]] = transfer
+        self.balances[transfer["destination"]] = (
+            self.balances.get(transfer["destination"], 0) + amount
+        )
         return copy.deepcopy(transfer)
 
     def transfer_reversal_create(self, transfer_id: str, form: dict[str, Any]) -> dict[str, Any]:
@@ -559,6 +617,9 @@ class FakeStripe:
             "transfer": transfer["id"],
         }
         self.transfer_reversals[reversal["id"]] = reversal
+        self.balances[transfer["destination"]] = (
+            self.balances.get(transfer["destination"], 0) - amount
+        )
         return copy.deepcopy(reversal)
 
     # --- What people do on Stripe's pages, and what Stripe does by itself ------------------
@@ -652,6 +713,78 @@ class FakeStripe:
         )
         self.event_emit("charge.succeeded", charge)
         self.event_emit("payment_intent.succeeded", intent)
+
+    def payout_make(self, account_id: str, *, arrival_days: int = 2) -> dict[str, Any] | None:
+        """Stripe's automatic payout: the account's whole available balance to its bank, due
+        `arrival_days` later; emits payout.created. None when there is nothing to pay out."""
+        with self._lock:
+            self._account(account_id)
+            amount = self.balances.get(account_id, 0)
+            if amount <= 0:
+                return None
+            created = int(self.clock())
+            payout: dict[str, Any] = {
+                "id": f"po_{secrets.token_hex(12)}",
+                "object": "payout",
+                "amount": amount,
+                "arrival_date": (created // 86400 + arrival_days) * 86400,
+                "automatic": True,
+                "balance_transaction": f"txn_{secrets.token_hex(12)}",
+                "created": created,
+                "currency": "eur",
+                "description": "STRIPE PAYOUT",
+                "destination": f"ba_{account_id.removeprefix('acct_')}",
+                "failure_balance_transaction": None,
+                "failure_code": None,
+                "failure_message": None,
+                "livemode": self.livemode,
+                "metadata": {},
+                "method": "standard",
+                "source_type": "card",
+                "statement_descriptor": None,
+                "status": "pending",
+                "type": "bank_account",
+            }
+            self.balances[account_id] = 0
+            self.payouts[payout["id"]] = payout
+            self._payout_accounts[payout["id"]] = account_id
+            self.event_emit("payout.created", payout, account=account_id)
+            return copy.deepcopy(payout)
+
+    def payout_advance(self, payout_id: str, status: str) -> dict[str, Any]:
+        """The bank's side of a payout: "in_transit" (payout.updated), "paid", "failed" (the
+        money goes back to the balance) or "canceled"; the event emitted."""
+        events = {
+            "in_transit": "payout.updated",
+            "paid": "payout.paid",
+            "failed": "payout.failed",
+            "canceled": "payout.canceled",
+        }
+        with self._lock:
+            payout = self._found(self.payouts, payout_id, "payout")
+            account_id = self._payout_accounts[payout_id]
+            previous = {"status": payout["status"]}
+            payout["status"] = status
+            if status == "failed":
+                payout.update(
+                    failure_code="account_closed",
+                    failure_message="The bank account has been closed.",
+                    failure_balance_transaction=f"txn_{secrets.token_hex(12)}",
+                )
+            if status in ("failed", "canceled"):
+                self.balances[account_id] = self.balances.get(account_id, 0) + payout["amount"]
+            return self.event_emit(events[status], payout, account=account_id, previous=previous)
+
+    def payouts_run(self) -> None:
+        """One period of automatic payouts: those made before are paid, then each account
+        that may be paid out gets its balance."""
+        with self._lock:
+            for payout in list(self.payouts.values()):
+                if payout["status"] in ("pending", "in_transit"):
+                    self.payout_advance(payout["id"], "paid")
+            for account_id, account in list(self.accounts.items()):
+                if account["payouts_enabled"]:
+                    self.payout_make(account_id)
 
     def onboarding_submit(self, link_id: str, *, complete: bool) -> str:
         """Someone filled in the link's account (all of it, or stopped early); the URL Stripe
@@ -919,6 +1052,7 @@ def main() -> None:
         webhook_host=f"{settings.ROOT_DOMAIN}:{port}",
         host=address.hostname or "127.0.0.1",
         port=address.port or 12111,
+        payout_seconds=float(getattr(settings, "STRIPE_FAKE_PAYOUT_SECONDS", 0)),
     )
     print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")
     fake.serve_forever()
