@@ -51,6 +51,7 @@ QUEUE = "bench-billing"
 EVENTS = int(os.environ.get("BENCH_WEBHOOK_EVENTS", "1000"))
 SENDERS = int(os.environ.get("BENCH_WEBHOOK_SENDERS", "8"))
 REPEAT_EVERY = 10
+ROUNDS = 5
 WEB_WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "3"))
 WORKER_CONCURRENCY = int(os.environ.get("BENCH_WORKER_CONCURRENCY", "2"))
 CHECKOUTS = int(os.environ.get("BENCH_CHECKOUTS", "20"))
@@ -118,14 +119,16 @@ def _environment(**extra: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def _process(command: list[str], *, environment: dict[str, str], log: Path) -> Iterator[None]:
+def _process(
+    command: list[str], *, environment: dict[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """A subprocess for the run, its output in `log`; stopped (then killed) at the end."""
     with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - the venv's own programs, our arguments
+        process = subprocess.Popen(
             command, cwd=BASE_DIR, env=environment, stdout=output, stderr=subprocess.STDOUT
         )
     try:
-        yield
+        yield process
     finally:
         process.terminate()
         try:
@@ -147,16 +150,59 @@ def _wait_until(ready: Callable[[], bool], *, what: str, seconds: float = WAIT_S
 
 def _answers(port: int) -> bool:
     try:
-        status, _, _ = _request(http.client.HTTPConnection("127.0.0.1", port, timeout=2), "GET", "/healthz")
+        status, _, _ = _request(
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2), "GET", "/healthz"
+        )
     except OSError:
         return False
     return status == 200
 
 
+def cpu_seconds(root: int) -> float:
+    """The CPU time (user + system) used so far by process `root` and its children."""
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # ended meanwhile
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    tree, grown = {root}, True
+    while grown:
+        children = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= children
+        grown = bool(children)
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+    # Gunicorn's access log, each line `path status microseconds`: its time from reading the
+    # request to the answer sent.
+    access: Path
+    web_pid: int
+    worker_pid: int
+
+    def logged_since(self) -> int:
+        return self.access.stat().st_size
+
+    def server_times(self, path: str, since: int) -> list[float]:
+        """Gunicorn's times (ms) of the requests to `path` logged after byte `since`."""
+        time.sleep(0.3)  # gunicorn writes its access log after the answer
+        with self.access.open("rb") as log:
+            log.seek(since)
+            lines = log.read().decode().splitlines()
+        return [float(line.split()[2]) / 1000 for line in lines if line.split()[0] == path]
+
+
 @contextlib.contextmanager
-def served(*, port: int, stripe_api_base: str, logs: Path) -> Iterator[Path]:
-    """The app under gunicorn and a Celery worker; yields gunicorn's access log, each line
-    `path status microseconds` (its time from reading the request to the answer sent)."""
+def served(*, port: int, stripe_api_base: str, logs: Path) -> Iterator[Server]:
+    """The app under gunicorn and a Celery worker."""
     environment = _environment(STRIPE_API_BASE=stripe_api_base)
     access = logs / "access.log"
     gunicorn = [
@@ -170,11 +216,11 @@ def served(*, port: int, stripe_api_base: str, logs: Path) -> Iterator[Path]:
         "--without-gossip", "--without-mingle", "--without-heartbeat",
     ]  # fmt: skip
     with (
-        _process(gunicorn, environment=environment, log=logs / "gunicorn.log"),
-        _process(worker, environment=environment, log=logs / "worker.log"),
+        _process(gunicorn, environment=environment, log=logs / "gunicorn.log") as web,
+        _process(worker, environment=environment, log=logs / "worker.log") as tasks,
     ):
         _wait_until(lambda: _answers(port), what="gunicorn serving")
-        yield access
+        yield Server(port, access, web.pid, tasks.pid)
 
 
 # --- HTTP as Stripe and a browser send it ----------------------------------------------------
@@ -264,7 +310,9 @@ class Browser:
         self.host = host
         self.cookies: dict[str, str] = {}
 
-    def send(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
+    def send(
+        self, method: str, path: str, form: dict[str, str] | None = None
+    ) -> tuple[int, str, str]:
         """Status, Location and page of the answer."""
         headers = {"Host": self.host}
         if self.cookies:
@@ -350,14 +398,22 @@ def town_make() -> BenchTown:
                 offers_reserve_pay_in_shop=True,
             )
             OpeningHours.objects.bulk_create(
-                OpeningHours(merchant=merchant, weekday=day, opens_at=clock(0), closes_at=clock(23, 59))
+                OpeningHours(
+                    merchant=merchant, weekday=day, opens_at=clock(0), closes_at=clock(23, 59)
+                )
                 for day in range(7)
             )
             product = Product.objects.create(
-                merchant=merchant, title=f"Article {number}", slug=f"bench-article-{number}", is_published=True
+                merchant=merchant,
+                title=f"Article {number}",
+                slug=f"bench-article-{number}",
+                is_published=True,
             )
             variant = Variant.objects.create(
-                product=product, sku=f"BENCH-{number}", price_cents=1000 + 250 * number, stock=1_000_000
+                product=product,
+                sku=f"BENCH-{number}",
+                price_cents=1000 + 250 * number,
+                stock=1_000_000,
             )
             shop_ids.append(merchant.pk)
             variant_ids.append(variant.pk)
@@ -431,10 +487,67 @@ def deliveries_make(fake, accounts: list[str], count: int) -> list:
         fake.webhook_url = webhook_url
 
 
-@dataclass(frozen=True)
-class Intake:
-    load: Load
+def _webhook_requests(deliveries: list) -> list[tuple[str, str, bytes | None, dict[str, str]]]:
+    return [
+        (
+            "POST",
+            WEBHOOK_PATH,
+            delivery.payload,
+            {"Content-Type": "application/json", "Stripe-Signature": delivery.signature},
+        )
+        for delivery in deliveries
+    ]
+
+
+@dataclass
+class Batches:
+    """Requests of one kind sent in several batches: their times and the web's CPU for them."""
+
+    latencies_ms: list[float]
     server_ms: list[float]
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+    def add(self, load: Load, server_ms: list[float], cpu: float) -> None:
+        self.latencies_ms += load.latencies_ms
+        self.server_ms += server_ms
+        self.seconds += load.seconds
+        self.cpu_seconds += cpu
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies_ms) / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        """The web processes' CPU per request."""
+        return self.cpu_seconds * 1000 / len(self.latencies_ms)
+
+
+def _batch(server: Server, requests: list, path: str, into: Batches) -> Load:
+    from django.conf import settings
+
+    since, cpu = server.logged_since(), cpu_seconds(server.web_pid)
+    load = load_send(port=server.port, host=settings.ROOT_DOMAIN, requests=requests)
+    into.add(load, server.server_times(path, since), cpu_seconds(server.web_pid) - cpu)
+    return load
+
+
+def latency_measure(server: Server, *, fake, accounts: list[str]) -> tuple[Batches, Batches]:
+    """ROUNDS rounds of a batch of /healthz then a batch of webhooks, so that both meet the same
+    load (the worker handling the webhooks of the rounds before, the other helpers' work)."""
+    health, webhooks = Batches([], []), Batches([], [])
+    size = EVENTS // ROUNDS
+    for _ in range(ROUNDS):
+        _batch(server, [("GET", "/healthz", None, {})] * size, "/healthz", health)
+        requests = _webhook_requests(deliveries_make(fake, accounts, size))
+        _batch(server, requests, WEBHOOK_PATH, webhooks)
+    return health, webhooks
+
+
+@dataclass(frozen=True)
+class Throughput:
+    accepted: Load
     unique: int
     stored: int
     processed_seconds: float
@@ -444,34 +557,25 @@ class Intake:
         return self.unique / self.processed_seconds
 
 
-def _server_times(access: Path, path: str, since: int) -> list[float]:
-    """Gunicorn's times (ms) of the requests to `path` logged after byte `since`."""
-    with access.open("rb") as log:
-        log.seek(since)
-        lines = log.read().decode().splitlines()
-    return [float(line.split()[2]) / 1000 for line in lines if line.split()[0] == path]
+def _all_processed() -> bool:
+    from billing.shared.models import StripeEvent
+
+    return not StripeEvent.objects.filter(processed_at__isnull=True).exists()
 
 
-def intake_measure(*, port: int, access: Path, deliveries: list) -> Intake:
+def throughput_measure(server: Server, *, fake, accounts: list[str]) -> Throughput:
+    """Once the worker is idle, EVENTS deliveries at once: accepted per second, then processed
+    per second end to end, from the first post until the worker marked the last one."""
     from django.conf import settings
     from django.db.models import Max
 
     from billing.shared.models import StripeEvent
 
+    _wait_until(_all_processed, what="the worker idle")
+    deliveries = deliveries_make(fake, accounts, EVENTS)
     ids = {delivery.event_id for delivery in deliveries}
-    since = access.stat().st_size
     load = load_send(
-        port=port,
-        host=settings.ROOT_DOMAIN,
-        requests=[
-            (
-                "POST",
-                WEBHOOK_PATH,
-                delivery.payload,
-                {"Content-Type": "application/json", "Stripe-Signature": delivery.signature},
-            )
-            for delivery in deliveries
-        ],
+        port=server.port, host=settings.ROOT_DOMAIN, requests=_webhook_requests(deliveries)
     )
     events = StripeEvent.objects.filter(stripe_id__in=ids)
     _wait_until(
@@ -479,25 +583,12 @@ def intake_measure(*, port: int, access: Path, deliveries: list) -> Intake:
         what="every event processed by the worker",
     )
     last = events.aggregate(last=Max("processed_at"))["last"]
-    time.sleep(0.5)  # gunicorn writes its access log after the answer
-    return Intake(
-        load=load,
-        server_ms=_server_times(access, WEBHOOK_PATH, since),
+    return Throughput(
+        accepted=load,
         unique=len(ids),
         stored=events.count(),
         processed_seconds=last.timestamp() - load.started_at,
     )
-
-
-def baseline_measure(*, port: int, access: Path, count: int) -> tuple[Load, list[float]]:
-    from django.conf import settings
-
-    since = access.stat().st_size
-    load = load_send(
-        port=port, host=settings.ROOT_DOMAIN, requests=[("GET", "/healthz", None, {})] * count
-    )
-    time.sleep(0.5)
-    return load, _server_times(access, "/healthz", since)
 
 
 # --- checkouts -------------------------------------------------------------------------------
@@ -597,28 +688,39 @@ def _ms(values: list[float]) -> str:
     )
 
 
-def report(*, baseline: tuple[Load, list[float]], intake: Intake, checkouts: Checkouts) -> str:
-    health, health_server = baseline
-    load = intake.load
-    p95 = percentile(load.latencies_ms, 0.95)
+def report(
+    *, health: Batches, webhooks: Batches, throughput: Throughput, checkouts: Checkouts
+) -> str:
+    p95 = percentile(webhooks.server_ms, 0.95)
     verdict = "ok" if p95 < TARGET_P95_MS else "over"
-    statuses = ", ".join(f"{count}× {status}" for status, count in sorted(load.statuses.items()))
+    accepted = throughput.accepted
+    statuses = ", ".join(
+        f"{count}× {status}" for status, count in sorted(accepted.statuses.items())
+    )
+    health_p95 = percentile(health.server_ms, 0.95)
     lines = [
         f"Billing benchmark — {SENDERS} concurrent senders, gunicorn {WEB_WORKERS} sync workers, "
-        f"Celery worker concurrency {WORKER_CONCURRENCY}, load average "
-        f"{' '.join(f'{value:.2f}' for value in os.getloadavg())} before the run",
-        f"baseline GET /healthz ×{len(health.latencies_ms)}: {health.per_second:6.0f} req/s   "
-        f"sent → answer {_ms(health.latencies_ms)}",
-        f"{'':>32}server {_ms(health_server)}",
-        f"webhooks POST ×{len(load.latencies_ms)} ({intake.unique} events, the rest repeats): "
-        f"{load.per_second:6.0f} accepted/s ({statuses})",
-        f"   sent → 2xx {_ms(load.latencies_ms)}   {verdict} (target p95 < {TARGET_P95_MS:.0f} ms)",
-        f"   server     {_ms(intake.server_ms)}",
-        f"   p95 ×{p95 / percentile(health.latencies_ms, 0.95):.1f} the baseline's, "
-        f"accepted/s ×{load.per_second / health.per_second:.2f} the baseline's req/s",
-        f"   processed end to end: {intake.unique} events in {intake.processed_seconds:.2f} s = "
-        f"{intake.processed_per_second:.0f} events/s; stored {intake.stored} rows for "
-        f"{intake.unique} events — {'exact' if intake.stored == intake.unique else 'MISMATCH'}",
+        f"Celery worker concurrency {WORKER_CONCURRENCY}, {os.cpu_count()} CPUs, load average "
+        f"{' '.join(f'{value:.2f}' for value in os.getloadavg())} at the end",
+        f"{ROUNDS} rounds of {EVENTS // ROUNDS} GET /healthz (the baseline) then "
+        f"{EVENTS // ROUNDS} webhooks POST (one in {REPEAT_EVERY} a repeat):",
+        f"   baseline /healthz  received → answered {_ms(health.server_ms)}",
+        f"                      sent → answer read {_ms(health.latencies_ms)}",
+        f"                      {health.per_second:5.0f} req/s, web CPU {health.cpu_ms:.2f} ms/request",
+        f"   webhooks           received → 2xx     {_ms(webhooks.server_ms)}   {verdict} "
+        f"(target p95 < {TARGET_P95_MS:.0f} ms; p95 ×{p95 / health_p95:.1f} the baseline's)",
+        f"                      sent → 2xx read    {_ms(webhooks.latencies_ms)}   "
+        f"(p95 ×{percentile(webhooks.latencies_ms, 0.95) / percentile(health.latencies_ms, 0.95):.1f}"
+        " the baseline's)",
+        f"                      {webhooks.per_second:5.0f} accepted/s, web CPU "
+        f"{webhooks.cpu_ms:.2f} ms/request (×{webhooks.cpu_ms / health.cpu_ms:.1f} the baseline's)",
+        f"{len(accepted.latencies_ms)} webhooks at once ({throughput.unique} events, the rest "
+        f"repeats), the worker idle before: {accepted.per_second:.0f} accepted/s ({statuses}), "
+        f"sent → 2xx p95 {percentile(accepted.latencies_ms, 0.95):.1f} ms;",
+        f"   processed end to end: {throughput.unique} events in "
+        f"{throughput.processed_seconds:.2f} s = {throughput.processed_per_second:.0f} events/s; "
+        f"stored {throughput.stored} rows for {throughput.unique} events — "
+        f"{'exact' if throughput.stored == throughput.unique else 'MISMATCH'}",
         f"checkout of a 3-shop cart, {len(checkouts.in_shop.values_ms)} of each, alternated:",
         f"   {checkouts.in_shop.line()}",
         f"   {checkouts.card_post.line(checkouts.in_shop)}",
@@ -649,20 +751,27 @@ def run() -> None:
     settings.STRIPE_API_BASE = fake.url
     logs = Path(tempfile.mkdtemp(prefix="bench-billing-"))
     try:
-        with served(port=port, stripe_api_base=fake.url, logs=logs) as access:
+        with served(port=port, stripe_api_base=fake.url, logs=logs) as server:
             accounts = shops_connect(bench, fake)
-            # Warm every web worker and the worker's pool before measuring.
-            load_send(port=port, host=settings.ROOT_DOMAIN, requests=[("GET", "/healthz", None, {})] * 50)
-            intake_measure(port=port, access=access, deliveries=deliveries_make(fake, accounts, 100))
-            baseline = baseline_measure(port=port, access=access, count=EVENTS)
-            intake = intake_measure(
-                port=port, access=access, deliveries=deliveries_make(fake, accounts, EVENTS)
+            # Every web worker and the worker's pool warmed before measuring.
+            warm = Batches([], [])
+            _batch(server, [("GET", "/healthz", None, {})] * 50, "/healthz", warm)
+            _batch(
+                server, _webhook_requests(deliveries_make(fake, accounts, 50)), WEBHOOK_PATH, warm
             )
+            health, webhooks = latency_measure(server, fake=fake, accounts=accounts)
+            throughput = throughput_measure(server, fake=fake, accounts=accounts)
             checkouts = checkouts_measure(bench, port=port, fake_url=fake.url, count=CHECKOUTS)
-        print(report(baseline=baseline, intake=intake, checkouts=checkouts), flush=True)
+        print(
+            report(health=health, webhooks=webhooks, throughput=throughput, checkouts=checkouts),
+            flush=True,
+        )
     finally:
         fake.stop()
-        shutil.rmtree(logs, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP_LOGS"):
+            shutil.rmtree(logs, ignore_errors=True)
+        else:
+            print(f"   (logs in {logs})")
 
 
 def main() -> None:
