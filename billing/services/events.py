@@ -76,8 +76,15 @@ HANDLED_PAYMENT_EVENT_TYPES = sorted(PAYMENT_HANDLERS)
 
 
 def stripe_webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
-    """Take a webhook's raw body and Stripe-Signature header. The new event's row, else None
-    (already received, or of the other mode). Raises WebhookRefused when it does not hold."""
+    """Take a webhook's raw body and Stripe-Signature header and store the event once. The new
+    event's row, else None (already received, or of the other mode). Raises WebhookRefused when
+    it does not hold.
+
+    Its handling is not queued here: the caller hands the row to `stripe_event_hand_over` once
+    Stripe has its answer, so the broker's publish is no part of the time to the 2xx. Stored
+    first, the event is never lost: if the hand-over never comes (the process killed in
+    between), the reconciliation queues it again as a lost task.
+    """
     try:
         # The check `stripe.Webhook.construct_event` makes (HMAC of the raw body, tolerance),
         # then the body read as the plain JSON it is: the library's object tree, which nothing
@@ -95,21 +102,32 @@ def stripe_webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | N
     return _stripe_event_store(values=values, payload=text)
 
 
+def stripe_event_hand_over(*, event: StripeEvent) -> None:
+    """Queue the handling of a stored event, after the caller's transaction commits if any."""
+    from billing.tasks import stripe_event_process
+
+    with schema_context(get_public_schema_name()):
+        task_after_commit(stripe_event_process, event.stripe_id)
+
+
 def stripe_event_record(*, event: stripe.Event) -> StripeEvent | None:
     """Store a verified event (one the reconciliation listed) once and queue its handling;
     the new row, else None."""
     values = event.to_dict()
-    return _stripe_event_store(values=values, payload=json.dumps(values))
+    row = _stripe_event_store(values=values, payload=json.dumps(values))
+    if row is not None:
+        stripe_event_hand_over(event=row)
+    return row
 
 
 def _stripe_event_store(*, values: dict[str, Any], payload: str) -> StripeEvent | None:
-    """Store the event of `values` (its JSON text `payload`) once, in one statement, and queue
-    its handling once stored; the new row, else None (already stored, or of the other mode).
+    """Store the event of `values` (its JSON text `payload`) once, in one statement; the new
+    row, else None (already stored, or of the other mode).
 
     INSERT … ON CONFLICT DO NOTHING RETURNING: a copy delivered twice at once, or again later,
-    finds the unique stripe_id taken and inserts nothing, in one round trip and without the
-    transaction, select and savepoint of get_or_create. The statement is atomic by itself; a
-    caller's transaction, if any, holds the task until it commits.
+    finds the unique stripe_id taken and inserts nothing, in one round trip, without the
+    transaction, select and savepoint of get_or_create. The statement is atomic by itself, and
+    joins the caller's transaction if there is one.
     """
     try:
         stripe_id, event_type = str(values["id"]), str(values["type"])
@@ -128,26 +146,29 @@ def _stripe_event_store(*, values: dict[str, Any], payload: str) -> StripeEvent 
         payload=values,
         received_at=timezone.now(),
     )
-    columns = ("stripe_id", "type", "account", "created", "payload", "received_at", "outcome")
-    with schema_context(get_public_schema_name()):
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(StripeEvent._meta.db_table)} "  # noqa: S608 - our names
-                f"({', '.join(quote(column) for column in columns)}) "
-                "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '') "
-                f"ON CONFLICT ({quote('stripe_id')}) DO NOTHING RETURNING {quote('id')}",
-                [row.stripe_id, row.type, row.account, row.created, payload, row.received_at],
-            )
-            inserted = cursor.fetchone()
-        if inserted is None:
-            return None
-        row.pk = inserted[0]
-        row._state.adding = False
-        row._state.db = connection.alias
-        from billing.tasks import stripe_event_process
-
-        task_after_commit(stripe_event_process, row.stripe_id)
+    quote = connection.ops.quote_name
+    table = f"{quote(get_public_schema_name())}.{quote(StripeEvent._meta.db_table)}"
+    columns = ", ".join(
+        quote(column)
+        for column in ("stripe_id", "type", "account", "created", "payload", "received_at")
+    )
+    connection.ensure_connection()
+    # The driver's own cursor on Django's connection (its transaction, if any, included), not
+    # Django's: through django-tenants' backend every statement costs a `SET search_path` round
+    # trip first, which a table named with its schema does not need.
+    with connection.connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}, {quote('outcome')}) "  # noqa: S608 - our names
+            "VALUES (%s, %s, %s, %s, %s::jsonb, %s, '') "
+            f"ON CONFLICT ({quote('stripe_id')}) DO NOTHING RETURNING {quote('id')}",
+            [row.stripe_id, row.type, row.account, row.created, payload, row.received_at],
+        )
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return None
+    row.pk = inserted[0]
+    row._state.adding = False
+    row._state.db = connection.alias
     return row
 
 
