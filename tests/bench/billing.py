@@ -29,6 +29,7 @@ Printed, each beside a baseline measured in the same run:
 """
 
 import contextlib
+import functools
 import http.client
 import os
 import re
@@ -44,6 +45,10 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tenants.models import Town
 
 BENCH_DATABASE = "comptoir_bench_billing"
 TOWN_SLUG = "bench-billing"
@@ -357,7 +362,7 @@ def card_page_pay(url: str, card: str = "4242 4242 4242 4242") -> str:
 
 @dataclass(frozen=True)
 class BenchTown:
-    town: object
+    town: "Town"
     host: str
     shop_ids: list[int]
     variant_ids: list[int]
@@ -663,7 +668,7 @@ def checkouts_measure(bench: BenchTown, *, port: int, fake_url: str, count: int)
             paying = time.perf_counter()
             card_page_pay(location)
             _wait_until(
-                lambda key=data["idempotency_key"]: _orders_paid(bench, key),
+                functools.partial(_orders_paid, bench, data["idempotency_key"]),
                 what="a card checkout's orders paid",
             )
             paid = time.perf_counter()
