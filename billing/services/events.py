@@ -2,8 +2,8 @@
 handling in the town that owns it.
 
 The intake verifies the signature on the raw body, ignores an event of the other mode (live
-or test), stores its id once in the public schema and queues its handling after commit; it
-never calls Stripe and never touches a town, so it answers at once. The handling locks the
+or test), stores its id once in the public schema in one statement, and hands it to its task
+once the answer is sent; it never calls Stripe and never touches a town, so it answers at once. The handling locks the
 event's row, does the work once, and marks it processed; a replayed or concurrent copy finds
 it stored or processed and does nothing.
 """
