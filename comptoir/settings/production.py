@@ -27,3 +27,13 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
 STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_LIVEMODE = stripe_livemode(STRIPE_SECRET_KEY)  # noqa: F405
+# Every town is a subdomain of ROOT_DOMAIN, all served over HTTPS (the wildcard certificate):
+# browsers may refuse plain HTTP for all of them, and the root may go on the preload list.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
+# A lost connection (PostgreSQL restarting, a failover) is noticed before the request uses it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+# One JSON object a line for the log collector, and one line per request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "town"  # noqa: F405
+LOGGING["loggers"]["comptoir.request"]["level"] = os.environ.get("REQUEST_LOG_LEVEL", "INFO")  # noqa: F405
