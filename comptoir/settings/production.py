@@ -37,3 +37,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "town"  # noqa: F405
 LOGGING["loggers"]["comptoir.request"]["level"] = os.environ.get("REQUEST_LOG_LEVEL", "INFO")  # noqa: F405
+
+# A laptop's compose stack only (deploy/compose.yaml): plain HTTP on localhost. Never in a
+# cluster: `manage.py check --deploy` then fails (tests/deploy holds it to that).
+if os.environ.get("COMPTOIR_PLAIN_HTTP") == "1":
+    SITE_SCHEME = "http"
+    SECURE_SSL_REDIRECT = False
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+    SECURE_HSTS_SECONDS = 0
