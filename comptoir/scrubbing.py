@@ -85,7 +85,7 @@ _KEPT = frozenset(
 
 
 def scrub_event(event: dict[str, Any], hint: object = None) -> dict[str, Any]:
-    """Sentry's `before_send` and `before_send_transaction`."""
+    """Sentry's `before_send`."""
     return {key: value if key in _KEPT else scrub(value) for key, value in event.items()}
 
 

@@ -432,7 +432,6 @@ if SENTRY_DSN:
         # What is left (messages, local variables, query strings, breadcrumbs) is scrubbed of
         # e-mails, phone numbers and postal addresses before it leaves the process.
         before_send=scrub_event,
-        before_send_transaction=scrub_event,
         before_breadcrumb=scrub_breadcrumb,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
         release=os.environ.get("COMPTOIR_RELEASE") or None,
