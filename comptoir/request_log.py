@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 
 import sentry_sdk
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
@@ -58,28 +59,34 @@ class RequestLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from(request)
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished, below): Django logs a 4xx or 5xx
+        # answer ("Not Found: …") after the middleware chain has returned.
+        request_id_var.set(request_id)
         sentry_sdk.set_tag("request_id", request_id)
         started = time.perf_counter()
-        try:
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id
-            if request.path_info not in _QUIET_PATHS or response.status_code >= 400:
-                latency_ms = round((time.perf_counter() - started) * 1000, 1)
-                logger.info(
-                    "%s %s %s",
-                    request.method,
-                    request.path_info,
-                    response.status_code,
-                    extra={
-                        "method": request.method,
-                        "path": request.path_info,
-                        "status": response.status_code,
-                        "latency_ms": latency_ms,
-                        "view": view_label(request),
-                        "user_kind": user_kind(request),
-                    },
-                )
-            return response
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        if request.path_info not in _QUIET_PATHS or response.status_code >= 400:
+            latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            logger.info(
+                "%s %s %s",
+                request.method,
+                request.path_info,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path_info,
+                    "status": response.status_code,
+                    "latency_ms": latency_ms,
+                    "view": view_label(request),
+                    "user_kind": user_kind(request),
+                },
+            )
+        return response
+
+
+def _request_id_forget(**kwargs: object) -> None:
+    request_id_var.set("-")
+
+
+request_finished.connect(_request_id_forget, dispatch_uid="comptoir.request_log")
