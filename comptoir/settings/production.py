@@ -31,6 +31,9 @@ STRIPE_LIVEMODE = stripe_livemode(STRIPE_SECRET_KEY)  # noqa: F405
 # browsers may refuse plain HTTP for all of them, and the root may go on the preload list.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
+# The Celery queue the workers read (and KEDA measures: deploy/k8s/base/worker.yaml): another
+# name lets a second deployment share one Redis.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_DEFAULT_QUEUE", "celery")
 # A lost connection (PostgreSQL restarting, a failover) is noticed before the request uses it.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 # One JSON object a line for the log collector, and one line per request.
