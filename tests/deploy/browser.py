@@ -43,7 +43,9 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         if tag == "form":
-            self.forms.append(Form(attributes.get("action", ""), attributes.get("method", "get").lower()))
+            self.forms.append(
+                Form(attributes.get("action", ""), attributes.get("method", "get").lower())
+            )
         if not self.forms:
             return
         form = self.forms[-1]
@@ -109,11 +111,13 @@ class Browser:
                 if header.lower() == "set-cookie":
                     name, _, rest = value.partition("=")
                     cookie_value = rest.split(";", 1)[0]
-                    if 'expires=Thu, 01 Jan 1970' in value or "Max-Age=0" in value:
+                    if "expires=Thu, 01 Jan 1970" in value or "Max-Age=0" in value:
                         self.cookies.pop(name, None)
                     else:
                         self.cookies[name] = cookie_value
-            page = Page(f"https://{self.host}{path}", response.status, dict(response.getheaders()), text)
+            page = Page(
+                f"https://{self.host}{path}", response.status, dict(response.getheaders()), text
+            )
         finally:
             connection.close()
         self.pages.append(page)

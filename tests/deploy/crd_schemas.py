@@ -38,7 +38,9 @@ _METADATA: Schema = {
 _LABEL_SELECTOR: Schema = _object(
     {"matchLabels": _STRING_MAP, "matchExpressions": {"type": "array"}}
 )
-_SECRET_KEY: Schema = _object({"name": _STRING, "key": _STRING, "optional": {"type": "boolean"}}, required=("key",))
+_SECRET_KEY: Schema = _object(
+    {"name": _STRING, "key": _STRING, "optional": {"type": "boolean"}}, required=("key",)
+)
 _DURATION: Schema = {"type": "string", "pattern": r"^(0|([0-9]+(\.[0-9]+)?(ms|s|m|h))+)$"}
 
 
@@ -81,7 +83,12 @@ SCALED_OBJECT = _resource(
     _object(
         {
             "scaleTargetRef": _object(
-                {"apiVersion": _STRING, "kind": _STRING, "name": _STRING, "envSourceContainerName": _STRING},
+                {
+                    "apiVersion": _STRING,
+                    "kind": _STRING,
+                    "name": _STRING,
+                    "envSourceContainerName": _STRING,
+                },
                 required=("name",),
             ),
             "minReplicaCount": _INTEGER,
@@ -97,7 +104,9 @@ SCALED_OBJECT = _resource(
                         "type": {"const": "redis"},
                         "name": _STRING,
                         "metadata": _REDIS_TRIGGER_METADATA,
-                        "authenticationRef": _object({"name": _STRING, "kind": _STRING}, required=("name",)),
+                        "authenticationRef": _object(
+                            {"name": _STRING, "kind": _STRING}, required=("name",)
+                        ),
                     },
                     required=("type", "metadata"),
                 ),
@@ -113,7 +122,9 @@ SERVICE_MONITOR = _resource(
     _object(
         {
             "selector": _LABEL_SELECTOR,
-            "namespaceSelector": _object({"any": {"type": "boolean"}, "matchNames": {"type": "array"}}),
+            "namespaceSelector": _object(
+                {"any": {"type": "boolean"}, "matchNames": {"type": "array"}}
+            ),
             "endpoints": {
                 "type": "array",
                 "minItems": 1,
@@ -158,7 +169,12 @@ CERTIFICATE = _resource(
 
 _SOLVER: Schema = _object(
     {
-        "selector": _object({"dnsZones": {"type": "array", "items": _STRING}, "dnsNames": {"type": "array", "items": _STRING}}),
+        "selector": _object(
+            {
+                "dnsZones": {"type": "array", "items": _STRING},
+                "dnsNames": {"type": "array", "items": _STRING},
+            }
+        ),
         "http01": _object(
             {"ingress": _object({"ingressClassName": _STRING, "class": _STRING})},
             required=("ingress",),
@@ -192,7 +208,9 @@ CLUSTER_ISSUER = _resource(
                 {
                     "server": {"type": "string", "pattern": "^https://"},
                     "email": _STRING,
-                    "privateKeySecretRef": _object({"name": _STRING, "key": _STRING}, required=("name",)),
+                    "privateKeySecretRef": _object(
+                        {"name": _STRING, "key": _STRING}, required=("name",)
+                    ),
                     "solvers": {"type": "array", "minItems": 1, "items": _SOLVER},
                 },
                 required=("server", "privateKeySecretRef", "solvers"),

@@ -41,7 +41,9 @@ def test_hadolint_catches_what_it_should(tmp_path):
     """The linter really lints: an unpinned base, root and no hash check are reported."""
     bad = tmp_path / "Dockerfile"
     bad.write_text("FROM python:latest\nRUN apt-get update && apt-get install -y gettext\n")
-    run = subprocess.run([str(hadolint()), "--no-color", str(bad)], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [str(hadolint()), "--no-color", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 1
     assert {"DL3007", "DL3008", "DL3015"} <= set(re.findall(r"DL\d{4}", run.stdout))
 
@@ -76,13 +78,14 @@ def test_every_app_goes_into_the_image_and_no_test_or_secret_does():
         for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines()
         if line and not line.startswith("#")
     ]
-    packaged = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"][
-        "find"
-    ]["include"]
+    packaged = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
     apps = [
         path.name
         for path in ROOT.iterdir()
-        if path.is_dir() and any(fnmatch.fnmatch(path.name, p) for p in packaged)
+        if path.is_dir()
+        and any(fnmatch.fnmatch(path.name, p) for p in packaged)
         and not path.name.endswith(".egg-info")
     ]
     assert {"comptoir", "tenants", "marketplace", "surfaces", "billing", "reporting"} <= set(apps)
@@ -124,7 +127,16 @@ def test_the_lock_pins_every_dependency_of_pyproject_with_hashes():
     # Extras the project asks for bring their own packages.
     assert {"redis", "psycopg-binary", "boto3"} <= set(locked)
     # The development tools stay out of the image.
-    tools = {"pytest", "pytest-django", "ruff", "mypy", "playwright", "hypothesis", "moto", "pip-tools"}
+    tools = {
+        "pytest",
+        "pytest-django",
+        "ruff",
+        "mypy",
+        "playwright",
+        "hypothesis",
+        "moto",
+        "pip-tools",
+    }
     assert tools & set(locked) == set()
 
 
@@ -144,7 +156,16 @@ def compose() -> dict:
 
 def test_compose_runs_the_whole_stack(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "minio", "buckets", "release", "web", "worker", "beat"}
+    assert set(services) == {
+        "postgres",
+        "redis",
+        "minio",
+        "buckets",
+        "release",
+        "web",
+        "worker",
+        "beat",
+    }
     for name in ("postgres", "redis", "minio", "web", "worker", "beat"):
         assert "test" in services[name]["healthcheck"], name
     assert services["release"]["command"] == ["python", "manage.py", "platform_setup"]
@@ -158,7 +179,9 @@ def test_compose_runs_the_whole_stack(compose):
 def test_compose_serves_only_after_the_release(compose):
     services = compose["services"]
     for name in ("web", "worker", "beat"):
-        assert services[name]["depends_on"] == {"release": {"condition": "service_completed_successfully"}}
+        assert services[name]["depends_on"] == {
+            "release": {"condition": "service_completed_successfully"}
+        }
     assert services["release"]["depends_on"] == {
         "postgres": {"condition": "service_healthy"},
         "redis": {"condition": "service_healthy"},
@@ -185,7 +208,11 @@ def _gunicorn_config(monkeypatch, **environment: str) -> dict:
 
 def test_gunicorn_takes_its_settings_from_the_environment(monkeypatch):
     config = _gunicorn_config(
-        monkeypatch, WEB_CONCURRENCY="5", GUNICORN_MAX_REQUESTS="300", GUNICORN_TIMEOUT="12", PORT="9000"
+        monkeypatch,
+        WEB_CONCURRENCY="5",
+        GUNICORN_MAX_REQUESTS="300",
+        GUNICORN_TIMEOUT="12",
+        PORT="9000",
     )
     assert (config["workers"], config["max_requests"], config["timeout"]) == (5, 300, 12)
     assert config["bind"] == "0.0.0.0:9000"

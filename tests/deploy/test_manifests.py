@@ -104,7 +104,9 @@ def test_the_renderer_renders_what_kustomize_renders(rendered, name):
 
 
 def test_the_renderer_refuses_what_it_does_not_render(tmp_path):
-    (tmp_path / "kustomization.yaml").write_text("resources: []\nreplicas: [{name: web, count: 2}]\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: []\nreplicas: [{name: web, count: 2}]\n"
+    )
     with pytest.raises(KustomizeError, match="replicas"):
         render(tmp_path)
     (tmp_path / "kustomization.yaml").write_text(
@@ -137,7 +139,11 @@ def test_the_hpa_and_the_pdb_are_the_webs(production):
     labels = web["spec"]["template"]["metadata"]["labels"]
     hpa = production[("HorizontalPodAutoscaler", "web")]
     pdb = production[("PodDisruptionBudget", "web")]
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "web",
+    }
     assert hpa["spec"]["minReplicas"] == 4
     assert pdb["spec"]["maxUnavailable"] == 1
     assert pdb["spec"]["maxUnavailable"] < hpa["spec"]["minReplicas"]
@@ -152,7 +158,8 @@ def test_every_service_selects_pods_and_names_their_ports(production):
         selected = [
             d
             for d in deployments
-            if service["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+            if service["spec"]["selector"].items()
+            <= d["spec"]["template"]["metadata"]["labels"].items()
         ]
         assert len(selected) == 1, service["metadata"]["name"]
         named = {p["name"] for c in containers(selected[0]) for p in c.get("ports", [])}
@@ -198,7 +205,9 @@ def test_there_is_exactly_one_beat(production):
 def test_the_release_runs_platform_setup_with_the_image_and_settings_that_will_serve(
     rendered, production
 ):
-    release = {(r["kind"], r["metadata"]["name"]): r for r in rendered["overlays/production-release"]}
+    release = {
+        (r["kind"], r["metadata"]["name"]): r for r in rendered["overlays/production-release"]
+    }
     job = release[("Job", "release")]
     (container,) = containers(job)
     assert container["command"] == ["python", "manage.py", "platform_setup"]
@@ -232,8 +241,12 @@ def test_every_pod_runs_as_nobody_in_particular_and_reads_its_configuration(rend
             assert context["capabilities"] == {"drop": ["ALL"]}
             assert {"requests", "limits"} <= set(container["resources"])
             sources = container["envFrom"]
-            assert {s["configMapRef"]["name"] for s in sources if "configMapRef" in s} <= config_names
-            assert {s["secretRef"]["name"] for s in sources if "secretRef" in s} == {"comptoir-secrets"}
+            assert {
+                s["configMapRef"]["name"] for s in sources if "configMapRef" in s
+            } <= config_names
+            assert {s["secretRef"]["name"] for s in sources if "secretRef" in s} == {
+                "comptoir-secrets"
+            }
             # A read-only root: /tmp is the one place to write (gunicorn's metrics, uploads).
             assert any(m["mountPath"] == "/tmp" for m in container["volumeMounts"])
 
@@ -242,11 +255,20 @@ def test_every_configuration_key_is_read_by_something(production):
     """A key nothing reads is a setting someone believes in and nothing applies."""
     readers = "\n".join(
         path.read_text()
-        for path in [*(ROOT / "comptoir" / "settings").glob("*.py"), ROOT / "deploy" / "gunicorn.conf.py"]
+        for path in [
+            *(ROOT / "comptoir" / "settings").glob("*.py"),
+            ROOT / "deploy" / "gunicorn.conf.py",
+        ]
     )
     # Read by libraries or by KEDA, not by our settings.
-    outside = {"DJANGO_SETTINGS_MODULE", "REDIS_ADDRESS", "REDIS_DATABASE", "REDIS_PASSWORD",
-               "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    outside = {
+        "DJANGO_SETTINGS_MODULE",
+        "REDIS_ADDRESS",
+        "REDIS_DATABASE",
+        "REDIS_PASSWORD",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+    }
     keys = set(production[("ConfigMap", "comptoir-config")]["data"]) | secret_example_keys()
     unread = {key for key in keys - outside if f'"{key}"' not in readers}
     assert unread == set()
@@ -289,7 +311,9 @@ def test_every_ingress_backend_is_the_webs_http_port(production):
 
 
 def test_network_policies_deny_by_default_and_open_the_served_ports(production):
-    policies = {r["metadata"]["name"]: r for r in production.values() if r["kind"] == "NetworkPolicy"}
+    policies = {
+        r["metadata"]["name"]: r for r in production.values() if r["kind"] == "NetworkPolicy"
+    }
     deny = policies["default-deny-ingress"]["spec"]
     assert deny == {"podSelector": {}, "policyTypes": ["Ingress"]}
     opened = {
@@ -297,7 +321,10 @@ def test_network_policies_deny_by_default_and_open_the_served_ports(production):
         for name, policy in policies.items()
         if name != "default-deny-ingress"
     }
-    assert opened == {"web-from-ingress-and-prometheus": {8000}, "worker-metrics-from-prometheus": {9808}}
+    assert opened == {
+        "web-from-ingress-and-prometheus": {8000},
+        "worker-metrics-from-prometheus": {9808},
+    }
 
 
 def test_prometheus_scrapes_metrics_with_the_token(production):

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from comptoir import metrics
 from comptoir.celery import app
 from tenants.models import TownStats
-from tests.conftest import host_of, inside
+from tests.conftest import inside
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
@@ -54,7 +54,10 @@ def test_requests_are_counted_by_view_method_and_status(client_a, town_a):
     assert counted("comptoir_http_requests_total", **labels) == before + 2
     assert counted("comptoir_http_request_duration_seconds_count", view=view) == latency_before + 2
     # A 404's path is no label: unbounded paths would be unbounded series.
-    assert counted("comptoir_http_requests_total", view="<unresolved>", method="GET", status="404") >= 1
+    assert (
+        counted("comptoir_http_requests_total", view="<unresolved>", method="GET", status="404")
+        >= 1
+    )
     samples = scrape()
     assert samples[("comptoir_http_requests_total", tuple(sorted(labels.items())))] == before + 2
     assert not any("cette-page" in str(key) for key in samples)
@@ -66,7 +69,8 @@ def test_no_request_metric_carries_the_town(client_a, client_b):
     request_samples = [key for key in scrape() if key[0].startswith("comptoir_http_")]
     assert request_samples
     assert all(
-        "town" not in dict(labels) and "alpha" not in str(labels) for _name, labels in request_samples
+        "town" not in dict(labels) and "alpha" not in str(labels)
+        for _name, labels in request_samples
     )
 
 
@@ -84,7 +88,8 @@ def test_the_page_cache_counts_its_hits_and_misses(client_a):
 
 def test_towns_are_counted_by_status_and_each_towns_figures_are_served(town_a, town_b):
     TownStats.objects.update_or_create(
-        town=town_a, defaults={"merchants": 12, "products": 340, "orders": 56, "refreshed_at": timezone.now()}
+        town=town_a,
+        defaults={"merchants": 12, "products": 340, "orders": 56, "refreshed_at": timezone.now()},
     )
 
     samples = scrape()
@@ -92,14 +97,19 @@ def test_towns_are_counted_by_status_and_each_towns_figures_are_served(town_a, t
     assert samples[("comptoir_town_merchants", (("town", "alpha"),))] == 12
     assert samples[("comptoir_town_products", (("town", "alpha"),))] == 340
     assert samples[("comptoir_town_orders", (("town", "alpha"),))] == 56
-    statuses = {dict(labels)["status"]: value for (name, labels), value in samples.items() if name == "comptoir_towns"}
+    statuses = {
+        dict(labels)["status"]: value
+        for (name, labels), value in samples.items()
+        if name == "comptoir_towns"
+    }
     assert sum(statuses.values()) >= 2
 
 
 def test_per_town_series_stop_at_the_setting(settings, town_a, town_b):
     for town in (town_a, town_b):
         TownStats.objects.update_or_create(
-            town=town, defaults={"merchants": 1, "products": 1, "orders": 1, "refreshed_at": timezone.now()}
+            town=town,
+            defaults={"merchants": 1, "products": 1, "orders": 1, "refreshed_at": timezone.now()},
         )
     settings.METRICS_TOWN_SERIES_MAX = 1
 
@@ -143,12 +153,16 @@ def test_a_failed_task_is_counted_by_its_name():
     def failing_task() -> None:
         raise RuntimeError("no")
 
-    before = counted("comptoir_celery_tasks_total", task="tests.deploy.metrics_failing_task", state="failure")
+    before = counted(
+        "comptoir_celery_tasks_total", task="tests.deploy.metrics_failing_task", state="failure"
+    )
     result = failing_task.apply(throw=False)
 
     assert result.failed()
     assert (
-        counted("comptoir_celery_tasks_total", task="tests.deploy.metrics_failing_task", state="failure")
+        counted(
+            "comptoir_celery_tasks_total", task="tests.deploy.metrics_failing_task", state="failure"
+        )
         == before + 1
     )
 

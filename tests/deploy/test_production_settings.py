@@ -28,8 +28,8 @@ def production_env(**extra: str) -> dict[str, str]:
             f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
             f"{database['PORT']}/{database['NAME']}"
         ),
-        **extra,
     )
+    environment.update(extra)
     return environment
 
 
@@ -52,7 +52,9 @@ def test_check_deploy_passes_with_the_production_settings():
 
 def test_check_deploy_fails_on_the_laptops_plain_http():
     """The check has teeth: compose's plain HTTP (never set in a cluster) does not pass it."""
-    checked = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], COMPTOIR_PLAIN_HTTP="1")
+    checked = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], COMPTOIR_PLAIN_HTTP="1"
+    )
     assert checked.returncode == 1
     assert "security.W008" in checked.stderr  # SECURE_SSL_REDIRECT
     assert "security.W012" in checked.stderr  # SESSION_COOKIE_SECURE
@@ -79,7 +81,9 @@ print(json.dumps({
 
 def test_production_logs_json_and_sentry_scrubs_what_it_sends():
     # Nothing is sent: no event is captured, and the address is this machine's discard port.
-    loaded = run(["-c", SETTINGS_SCRIPT], SENTRY_DSN="http://key@127.0.0.1:9/1", EMAIL_HOST="smtp.example")
+    loaded = run(
+        ["-c", SETTINGS_SCRIPT], SENTRY_DSN="http://key@127.0.0.1:9/1", EMAIL_HOST="smtp.example"
+    )
     assert loaded.returncode == 0, loaded.stderr
     assert json.loads(loaded.stdout) == {
         "formatter": "json",

@@ -96,7 +96,10 @@ def test_a_json_line_carries_the_town_the_request_and_the_extras(town_a):
         logger.propagate = True
 
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert {key: first[key] for key in ("level", "logger", "message", "town", "request_id", "latency_ms")} == {
+    assert {
+        key: first[key]
+        for key in ("level", "logger", "message", "town", "request_id", "latency_ms")
+    } == {
         "level": "WARNING",
         "logger": "comptoir.tests.json",
         "message": "stock low: 2 left",

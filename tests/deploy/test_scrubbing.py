@@ -49,7 +49,10 @@ def test_an_exception_event_is_scrubbed_and_keeps_what_groups_it():
     except ValueError as error:
         event, _hint = event_from_exception(error)
     event["tags"] = {"town": "alpha", "request_id": "abc"}
-    event["request"] = {"url": "https://alpha.comptoir.test/compte/", "query_string": "email=c%40x.fr"}
+    event["request"] = {
+        "url": "https://alpha.comptoir.test/compte/",
+        "query_string": "email=c%40x.fr",
+    }
     event["breadcrumbs"] = {"values": [{"message": "sent to camille@x.fr", "category": "mail"}]}
 
     scrubbed = scrub_event(event)
@@ -67,5 +70,9 @@ def test_an_exception_event_is_scrubbed_and_keeps_what_groups_it():
 
 
 def test_a_breadcrumb_is_scrubbed():
-    crumb = {"category": "query", "message": "SELECT … WHERE email = %s", "data": {"params": ["a@b.fr"]}}
+    crumb = {
+        "category": "query",
+        "message": "SELECT … WHERE email = %s",
+        "data": {"params": ["a@b.fr"]},
+    }
     assert scrub_breadcrumb(crumb)["data"] == {"params": [FILTERED]}
