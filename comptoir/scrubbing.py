@@ -9,7 +9,9 @@ numbers and street addresses found are.
 """
 
 import re
-from typing import Any
+from typing import Any, cast
+
+from sentry_sdk.types import Breadcrumb, BreadcrumbHint, Event, Hint
 
 FILTERED = "[Filtered]"
 
@@ -84,11 +86,13 @@ _KEPT = frozenset(
 )
 
 
-def scrub_event(event: dict[str, Any], hint: object = None) -> dict[str, Any]:
+def scrub_event(event: Event, hint: Hint) -> Event | None:
     """Sentry's `before_send`."""
-    return {key: value if key in _KEPT else scrub(value) for key, value in event.items()}
+    return cast(
+        Event, {key: value if key in _KEPT else scrub(value) for key, value in event.items()}
+    )
 
 
-def scrub_breadcrumb(crumb: dict[str, Any], hint: object = None) -> dict[str, Any]:
+def scrub_breadcrumb(crumb: Breadcrumb, hint: BreadcrumbHint) -> Breadcrumb | None:
     """Sentry's `before_breadcrumb`: log messages and SQL parameters recorded along the way."""
-    return scrub(crumb)
+    return cast(Breadcrumb, scrub(crumb))

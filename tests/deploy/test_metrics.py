@@ -2,6 +2,7 @@
 town's public host)."""
 
 import uuid
+from typing import Any
 
 import pytest
 import redis
@@ -20,7 +21,7 @@ from tests.conftest import inside
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 
 
-def scrape(client: Client | None = None, **headers: str) -> dict[tuple[str, tuple], float]:
+def scrape(client: Client | None = None, **headers: Any) -> dict[tuple[str, tuple], float]:
     """What a scrape from this machine reads: {(sample name, sorted labels): value}."""
     response = (client or Client()).get("/metrics", **headers)
     assert response.status_code == 200, response.status_code
