@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import redis
+import sentry_sdk
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
 from prometheus_client import (
@@ -257,8 +258,9 @@ class MetricsMiddleware:
 
 
 def celery_signals_connect() -> None:
-    """Count every task's end in the process that ran it; a worker started with
-    CELERY_METRICS_PORT serves its processes' counters there (the web serves the queues)."""
+    """Count every task's end in the process that ran it, and tag Sentry with its town; a worker
+    started with CELERY_METRICS_PORT serves its processes' counters there (the web serves the
+    queues)."""
     from celery import signals
 
     def succeeded(sender: Any = None, **kwargs: object) -> None:
@@ -270,11 +272,17 @@ def celery_signals_connect() -> None:
     def retried(sender: Any = None, **kwargs: object) -> None:
         task_observed(task=getattr(sender, "name", "unknown"), state="retry")
 
+    def town_tagged(**kwargs: object) -> None:
+        # The task runs in its town's schema (tenant-schemas-celery set it): Sentry's events
+        # from it carry the town, as a request's do.
+        sentry_sdk.set_tag("town", connection.schema_name)
+
     def worker_serves(**kwargs: object) -> None:
         port = os.environ.get("CELERY_METRICS_PORT")
         if port:
             celery_metrics_serve(port=int(port))
 
+    signals.task_prerun.connect(town_tagged, weak=False)
     signals.task_success.connect(succeeded, weak=False)
     signals.task_failure.connect(failed, weak=False)
     signals.task_retry.connect(retried, weak=False)

@@ -170,6 +170,7 @@ def test_compose_runs_the_whole_stack(compose):
         assert "test" in services[name]["healthcheck"], name
     assert services["release"]["command"] == ["python", "manage.py", "platform_setup"]
     assert services["release"]["restart"] == "no"
+    assert services["release"]["healthcheck"] == {"disable": True}
     assert services["buckets"]["restart"] == "no"
     for name in ("release", "web", "worker", "beat"):
         assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"

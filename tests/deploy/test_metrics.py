@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import redis
+import sentry_sdk
 from django.conf import settings
 from django.test import Client
 from django.urls import resolve
@@ -189,3 +190,17 @@ def test_the_bearer_token_is_required_when_set(settings):
     assert Client().get("/metrics").status_code == 404
     assert Client().get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 404
     scrape(HTTP_AUTHORIZATION="Bearer s3cret-scraper-token")
+
+
+def test_a_task_tags_sentry_with_its_town(town_a):
+    from comptoir.db import connection
+
+    @app.task(name="tests.deploy.metrics_town_task")
+    def town_task() -> str:
+        return connection.schema_name
+
+    with sentry_sdk.isolation_scope() as scope, inside(town_a):
+        result = town_task.apply()
+
+    assert result.get() == "alpha"
+    assert scope._tags["town"] == "alpha"
