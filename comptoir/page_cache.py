@@ -39,6 +39,7 @@ from django_tenants.utils import schema_context
 from render_block import render_block_to_string
 
 from comptoir.db import connection
+from comptoir.metrics import page_cache_observed
 from comptoir.town import town_now
 
 # The cached page's parts: every block of base.html a shop-window page fills or inherits below
@@ -132,6 +133,7 @@ def shop_window_page(view: View) -> View:
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY, 0)
         kept_version, kept = found.get(key, (None, None))
+        page_cache_observed(hit=kept_version == version)
         if kept_version == version:
             if whole:
                 return HttpResponse(_tokens_given(request, kept))
