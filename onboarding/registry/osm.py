@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from marketplace.directory.services.opening_hours import opening_hours_problems
 from onboarding.registry.categories import osm_category_key
-from onboarding.registry.entries import Entry, Rejected, RegistryFileInvalid
+from onboarding.registry.entries import Entry, RegistryFileInvalid, Rejected
 from onboarding.registry.text import title_case
 
 REQUIRED_COLUMNS = ("name", "lat", "lon")
@@ -122,7 +122,8 @@ class OsmRows:
             return Rejected(
                 line,
                 "unmapped_activity",
-                _("The kind %(kind)s is not one of the portal's categories.") % {"kind": kind or "?"},
+                _("The kind %(kind)s is not one of the portal's categories.")
+                % {"kind": kind or "?"},
                 name=name,
             )
         street = " ".join(filter(None, (get("addr:housenumber"), get("addr:street"))))
@@ -147,7 +148,9 @@ class OsmRows:
             try:
                 self._url(website)
             except ValidationError:
-                entry.notes.append(_("The website %(url)s is not a web address: left out.") % {"url": website})
+                entry.notes.append(
+                    _("The website %(url)s is not a web address: left out.") % {"url": website}
+                )
             else:
                 entry.website = website[:200]
         latitude, longitude = _coordinate(get("lat"), 90), _coordinate(get("lon"), 180)

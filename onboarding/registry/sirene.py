@@ -11,7 +11,7 @@ from pyproj import Transformer
 
 from marketplace.directory.models import validate_siret
 from onboarding.registry.categories import naf_category_key
-from onboarding.registry.entries import Entry, Rejected, RegistryFileInvalid
+from onboarding.registry.entries import Entry, RegistryFileInvalid, Rejected
 from onboarding.registry.text import street_address, title_case
 
 REQUIRED_COLUMNS = (
@@ -216,11 +216,13 @@ class SireneRows:
         return entry
 
     def _locate(self, entry: Entry, x_text: str, y_text: str, commune: str) -> None:
-        if not x_text and not y_text or x_text == "[ND]":
+        if (not x_text and not y_text) or x_text == "[ND]":
             return
         if commune.startswith("97"):
             # Overseas departments use their own projections, not Lambert-93.
-            entry.notes.append(_("Coordinates overseas are not in Lambert-93: not placed on the map."))
+            entry.notes.append(
+                _("Coordinates overseas are not in Lambert-93: not placed on the map.")
+            )
             return
         try:
             x, y = float(x_text), float(y_text)

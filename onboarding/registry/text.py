@@ -43,7 +43,7 @@ def title_case(text: str) -> str:
 
 
 def street_address(number: str, repetition: str, street_type: str, street: str) -> str:
-    """"12", "B", "BD", "VICTOR HUGO" → "12 bis boulevard Victor Hugo"."""
+    """ "12", "B", "BD", "VICTOR HUGO" → "12 bis boulevard Victor Hugo"."""
     parts = [number.strip()]
     repetition = repetition.strip().upper()
     if repetition:

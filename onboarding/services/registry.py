@@ -15,7 +15,7 @@ import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import time
 from decimal import Decimal
@@ -40,7 +40,7 @@ from marketplace.directory.services.merchants import (
 from marketplace.directory.services.opening_hours import opening_hours_set_unclaimed
 from onboarding.models import RegistryImport, RegistryImportLine, RegistryListing
 from onboarding.registry.categories import TownCategories
-from onboarding.registry.entries import Entry, Rejected, RegistryFileInvalid
+from onboarding.registry.entries import Entry, RegistryFileInvalid, Rejected
 from onboarding.registry.osm import OsmRows
 from onboarding.registry.reading import CsvStream
 from onboarding.registry.sirene import SireneRows, legal_units_names
@@ -179,7 +179,9 @@ class _Importer:
             insee_code = current_town().insee_code
             if not insee_code:
                 raise RegistryFileInvalid(
-                    _("The town has no INSEE code: the vendor's console sets it. Nothing was imported.")
+                    _(
+                        "The town has no INSEE code: the vendor's console sets it. Nothing was imported."
+                    )
                 )
         legal_names = _legal_names(self.source, insee_code)
         with _opened(self.source.open) as raw:
@@ -273,16 +275,28 @@ class _Importer:
         for entry in entries:
             first_line = self.seen.get(entry.source_key)
             if first_line is not None:
-                lines.append(self._skip(entry, _("Already on line %(line)d of the file.") % {"line": first_line}))
+                lines.append(
+                    self._skip(
+                        entry, _("Already on line %(line)d of the file.") % {"line": first_line}
+                    )
+                )
                 continue
             self.seen[entry.source_key] = entry.line
             category_id = self.categories.category_id(entry.category_key)
             if category_id is None:
-                lines.append(self._skip(entry, _("The town has no category for the activity %(code)s.") % {"code": entry.category_code}))
+                lines.append(
+                    self._skip(
+                        entry,
+                        _("The town has no category for the activity %(code)s.")
+                        % {"code": entry.category_code},
+                    )
+                )
                 continue
             listing = listings.get(entry.source_key)
             if listing is not None and listing.claimed:
-                lines.append(self._skip(entry, _("Claimed by its merchant, who keeps it up to date.")))
+                lines.append(
+                    self._skip(entry, _("Claimed by its merchant, who keeps it up to date."))
+                )
                 continue
             if listing is None and entry.siret in listed_sirets:
                 lines.append(self._skip(entry, _("This SIRET is already on the portal.")))
@@ -296,7 +310,9 @@ class _Importer:
             problems = self._problems(candidate, entry)
             if problems:
                 self.report.errors += 1
-                lines.append(ReportLine(entry.line, Outcome.ERROR, problems, entry.siret, entry.name))
+                lines.append(
+                    ReportLine(entry.line, Outcome.ERROR, problems, entry.siret, entry.name)
+                )
                 continue
             note = " ".join(entry.notes)
             if listing is None:
@@ -306,7 +322,9 @@ class _Importer:
                 continue
             merchant = listing.merchant
             changed = self._changes(merchant, candidate)
-            hours_changed = bool(entry.hours) and sorted(entry.hours) != hours_of.get(merchant.pk, [])
+            hours_changed = bool(entry.hours) and sorted(entry.hours) != hours_of.get(
+                merchant.pk, []
+            )
             touched.append(listing.pk)
             if changed or hours_changed:
                 changes.append((merchant, changed))
@@ -316,7 +334,9 @@ class _Importer:
                 lines.append(ReportLine(entry.line, Outcome.UPDATED, note, entry.siret, entry.name))
             else:
                 self.report.unchanged += 1
-                lines.append(ReportLine(entry.line, Outcome.UNCHANGED, note, entry.siret, entry.name))
+                lines.append(
+                    ReportLine(entry.line, Outcome.UNCHANGED, note, entry.siret, entry.name)
+                )
         if self.commit:
             self._write(new, changes, weeks, touched)
         return lines
@@ -338,8 +358,10 @@ class _Importer:
             for name in dropped:
                 entry.notes.append(
                     _("%(field)s left out: %(errors)s")
-                    % {"field": str(Merchant._meta.get_field(name).verbose_name).capitalize(),
-                       "errors": " ".join(errors[name])}  # fmt: skip
+                    % {
+                        "field": str(Merchant._meta.get_field(name).verbose_name).capitalize(),
+                        "errors": " ".join(errors[name]),
+                    }
                 )
                 setattr(candidate, name, None if name in ("latitude", "longitude") else "")
             if "latitude" in dropped or "longitude" in dropped:
@@ -437,23 +459,23 @@ def file_fingerprint(path: str) -> str:
 
 
 def _path_opener(path: str) -> Callable[[], IO[bytes]]:
-    return lambda: open(path, "rb")  # noqa: SIM115 - closed by the importer
+    return lambda: open(path, "rb")
 
 
 def registry_import_path(
     *,
     path: str,
-    format: str,
+    file_format: str,
     legal_units_path: str | None = None,
     commit: bool,
     on_line: Callable[[ReportLine], None] | None = None,
 ) -> tuple[RegistryReport, RegistryImport | None]:
     """The command line's import of a file on disk, in the current town. A preview writes
     nothing at all; a commit records its run, and resumes the unfinished run of the same file."""
-    if format not in RegistryImport.Format.values:
-        raise RegistryFileInvalid(_("Unknown format %(format)s.") % {"format": format})
+    if file_format not in RegistryImport.Format.values:
+        raise RegistryFileInvalid(_("Unknown format %(format)s.") % {"format": file_format})
     source = RegistrySource(
-        format=format,
+        format=file_format,
         name=os.path.basename(path),
         size=os.path.getsize(path),
         open=_path_opener(path),
@@ -467,14 +489,14 @@ def registry_import_path(
     with transaction.atomic(durable=True):
         run = (
             RegistryImport.objects.select_for_update()
-            .filter(fingerprint=fingerprint, format=format, commit=True, file="")
+            .filter(fingerprint=fingerprint, format=file_format, commit=True, file="")
             .exclude(status=RegistryImport.Status.DONE)
             .order_by("-pk")
             .first()
         )
         if run is None:
             run = RegistryImport.objects.create(
-                format=format, commit=True, source_name=source.name[:255],
+                format=file_format, commit=True, source_name=source.name[:255],
                 fingerprint=fingerprint, size_bytes=source.size,
             )  # fmt: skip
         run.status = RegistryImport.Status.RUNNING
@@ -535,7 +557,7 @@ def _upload_fingerprint(upload: UploadedFile) -> str:
 def registry_import_upload(
     *,
     actor: User,
-    format: str,
+    file_format: str,
     upload: UploadedFile,
     legal_units: UploadedFile | None = None,
 ) -> RegistryImport:
@@ -543,17 +565,17 @@ def registry_import_upload(
     previewed in Celery (nothing written to the directory); `registry_import_confirm` imports
     it."""
     _require_town_admin(actor)
-    if format not in RegistryImport.Format.values:
+    if file_format not in RegistryImport.Format.values:
         raise RegistryFileInvalid(_("Choose the file's format."))
     if not upload.size:
         raise RegistryFileInvalid(_("The file is empty."))
     if (upload.size or 0) + (legal_units.size or 0 if legal_units else 0) > MAX_UPLOAD_BYTES:
         raise RegistryFileInvalid(_("The file is larger than 10 GB."))
-    if legal_units is not None and format != RegistryImport.Format.SIRENE:
+    if legal_units is not None and file_format != RegistryImport.Format.SIRENE:
         raise RegistryFileInvalid(_("A legal units file goes with a SIRENE file only."))
     with transaction.atomic(durable=True):
         run = RegistryImport(
-            format=format,
+            format=file_format,
             commit=False,
             source_name=(upload.name or "registre.csv")[:255],
             fingerprint=_upload_fingerprint(upload),
@@ -631,8 +653,6 @@ def registry_import_execute(*, run_id: int) -> RegistryImport | None:
         open=_storage_opener(run.file),
         open_legal_units=_storage_opener(run.legal_units_file) if run.legal_units_file else None,
     )
-    try:
+    with suppress(RegistryFileInvalid):  # recorded on the run, shown on its page
         _run_to_end(run, source)
-    except RegistryFileInvalid:
-        pass  # recorded on the run, shown on its page
     return run

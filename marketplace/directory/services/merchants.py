@@ -124,9 +124,7 @@ def _profile_rules(merchant: Merchant) -> dict[str, list[str]]:
     return errors
 
 
-def _merchant_errors(
-    merchant: Merchant, *, exclude: Collection[str] = ()
-) -> dict[str, list[str]]:
+def _merchant_errors(merchant: Merchant, *, exclude: Collection[str] = ()) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     try:
         merchant.full_clean(exclude=exclude or None, validate_unique=False)
@@ -297,7 +295,9 @@ def merchants_list_unclaimed(*, merchants: Sequence[Merchant]) -> list[Merchant]
     racing for a slug with someone's application fail the batch (the unique constraint): the
     caller's retry finds the next free one.
     """
-    for merchant, slug in zip(merchants, _merchant_slugs_free([m.name for m in merchants]), strict=True):
+    for merchant, slug in zip(
+        merchants, _merchant_slugs_free([m.name for m in merchants]), strict=True
+    ):
         merchant.slug = slug
         merchant.status = Merchant.Status.APPROVED
         merchant.sells_online = False

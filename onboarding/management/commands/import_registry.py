@@ -41,9 +41,9 @@ class Command(BaseCommand):
 
         with tenant_context(town):
             try:
-                report, run = registry_import_path(
+                report, _run = registry_import_path(
                     path=options["file"],
-                    format=options["format"],
+                    file_format=options["format"],
                     legal_units_path=options["legal_units"],
                     commit=options["commit"],
                     on_line=printed,
