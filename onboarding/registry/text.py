@@ -23,23 +23,25 @@ _SMALL_WORDS = {"de", "du", "des", "la", "le", "les", "et", "en", "sur", "sous",
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 
 
-def _word_case(match: re.Match[str]) -> str:
+def _word_case(match: re.Match[str], *, inside: bool) -> str:
     word = match.group(0).lower()
-    if match.start() > 0 and word in _SMALL_WORDS:
+    inside = inside or match.start() > 0
+    if inside and word in _SMALL_WORDS:
         return word
     for elision in ("d'", "l'", "d’", "l’"):
-        if word.startswith(elision) and match.start() > 0:
+        if word.startswith(elision) and inside:
             return elision + word[2:].capitalize()
     return word.capitalize()
 
 
-def title_case(text: str) -> str:
+def title_case(text: str, *, inside: bool = False) -> str:
     """A name written in capitals, in the case a sign has ("BOULANGERIE DU PONT" → "Boulangerie
-    du Pont", "AIX-LES-BAINS" → "Aix-les-Bains"); a name already in mixed case is kept."""
+    du Pont", "AIX-LES-BAINS" → "Aix-les-Bains"); a name already in mixed case is kept.
+    `inside`: the text follows other words ("DES ANGLAIS" after "boulevard")."""
     text = " ".join(text.split())
     if text != text.upper():
         return text
-    return _WORD.sub(_word_case, text)
+    return _WORD.sub(lambda match: _word_case(match, inside=inside), text)
 
 
 def street_address(number: str, repetition: str, street_type: str, street: str) -> str:
@@ -51,5 +53,5 @@ def street_address(number: str, repetition: str, street_type: str, street: str) 
     street_type = street_type.strip().upper()
     if street_type:
         parts.append(STREET_TYPES.get(street_type, street_type.lower()))
-    parts.append(title_case(street.strip()))
+    parts.append(title_case(street.strip(), inside=bool(street_type)))
     return " ".join(part for part in parts if part)

@@ -450,12 +450,14 @@ def registry_import(
 # -- the file given to the command line ----------------------------------------------------
 
 
-def file_fingerprint(path: str) -> str:
-    """The file's size and a hash of its first megabyte: the same file run again resumes."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as stream:
-        head = hashlib.sha256(stream.read(1024 * 1024)).hexdigest()
-    return f"{size}:{head[:60]}"
+def file_fingerprint(*paths: str) -> str:
+    """The files' sizes and a hash of their first megabyte: the same files run again resume."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(os.path.getsize(path)).encode() + b":")
+        with open(path, "rb") as stream:
+            digest.update(stream.read(1024 * 1024))
+    return digest.hexdigest()
 
 
 def _path_opener(path: str) -> Callable[[], IO[bytes]]:
@@ -483,9 +485,7 @@ def registry_import_path(
     )
     if not commit:
         return registry_import(source=source, commit=False, on_line=on_line), None
-    fingerprint = file_fingerprint(path)
-    if legal_units_path:
-        fingerprint += "+" + file_fingerprint(legal_units_path)
+    fingerprint = file_fingerprint(path, *([legal_units_path] if legal_units_path else []))
     with transaction.atomic(durable=True):
         run = (
             RegistryImport.objects.select_for_update()
@@ -551,7 +551,7 @@ def _upload_fingerprint(upload: UploadedFile) -> str:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return f"{upload.size}:{digest.hexdigest()[:60]}"
+    return digest.hexdigest()
 
 
 def registry_import_upload(
