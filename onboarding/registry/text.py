@@ -28,9 +28,8 @@ def _word_case(match: re.Match[str], *, inside: bool) -> str:
     inside = inside or match.start() > 0
     if inside and word in _SMALL_WORDS:
         return word
-    for elision in ("d'", "l'", "d’", "l’"):
-        if word.startswith(elision) and inside:
-            return elision + word[2:].capitalize()
+    if word[:2] in ("d'", "l'", "d’", "l’") and len(word) > 2:
+        return (word[:2] if inside else word[:2].capitalize()) + word[2:].capitalize()
     return word.capitalize()
 
 
