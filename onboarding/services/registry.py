@@ -144,6 +144,11 @@ def _legal_names(source: RegistrySource, insee_code: str) -> dict[str, str] | No
         return legal_units_names((row for _line, row in stream), stream.header, sirens)
 
 
+def _field_label(name: str) -> str:
+    field = Merchant._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name)).capitalize()
+
+
 class _Importer:
     def __init__(
         self,
@@ -216,9 +221,9 @@ class _Importer:
     ) -> None:
         writes = self.run is not None or self.commit
         with transaction.atomic(durable=True) if writes else nullcontext():
-            lines = [self._rejected(item) for item in rejected]
+            quiet_or_lines = [self._rejected(item) for item in rejected]
+            lines = [line for line in quiet_or_lines if line is not None]
             lines += self._entries(entries)
-            lines = [line for line in lines if line is not None]
             lines.sort(key=lambda line: line.line)
             self.report.rows = position
             if self.run is not None:
@@ -359,7 +364,7 @@ class _Importer:
                 entry.notes.append(
                     _("%(field)s left out: %(errors)s")
                     % {
-                        "field": str(Merchant._meta.get_field(name).verbose_name).capitalize(),
+                        "field": _field_label(name),
                         "errors": " ".join(errors[name]),
                     }
                 )

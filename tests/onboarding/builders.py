@@ -74,5 +74,7 @@ def sirene_file(tmp_path: Path, rows: list[dict[str, str]], name: str = "sirene.
 
 def osm_file(tmp_path: Path, rows: list[dict[str, str]], name: str = "osm.csv") -> Path:
     path = tmp_path / name
-    path.write_bytes(csv_bytes([{c: row.get(c, "") for c in OSM_COLUMNS} for row in rows], OSM_COLUMNS))
+    path.write_bytes(
+        csv_bytes([{c: row.get(c, "") for c in OSM_COLUMNS} for row in rows], OSM_COLUMNS)
+    )
     return path

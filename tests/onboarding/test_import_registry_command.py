@@ -73,7 +73,9 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_good_rows_kept_on_
     lines = run(town_a, sirene_file(tmp_path, fixture_rows()), "--commit")
 
     assert lines[-1] == "kept 3, skipped 4, errors 2"
-    by_line = {int(line.split(":")[0].split()[1]): line for line in lines if line.startswith("line ")}
+    by_line = {
+        int(line.split(":")[0].split()[1]): line for line in lines if line.startswith("line ")
+    }
     assert sorted(by_line) == [2, 3, 4, 7, 8, 9, 10]
     assert "Already on line 2 of the file" in by_line[7]
     assert "64.20Z" in by_line[8]
@@ -96,7 +98,15 @@ def test_bad_rows_are_reported_with_their_line_and_reason_and_good_rows_kept_on_
         assert RegistryListing.objects.count() == 3
         run_row = RegistryImport.objects.get()
         assert (run_row.status, run_row.created, run_row.errors) == ("done", 3, 2)
-        assert list(RegistryImportLine.objects.values_list("line", flat=True)) == [2, 3, 4, 7, 8, 9, 10]
+        assert list(RegistryImportLine.objects.values_list("line", flat=True)) == [
+            2,
+            3,
+            4,
+            7,
+            8,
+            9,
+            10,
+        ]
 
 
 def test_a_siret_already_on_the_portal_is_skipped(town_a, tmp_path):
@@ -141,7 +151,11 @@ def test_a_claimed_entry_is_left_as_its_merchant_keeps_it(town_a, tmp_path):
         merchant = Merchant.objects.get()
         MerchantMember.objects.create(merchant=merchant, user=owner, role=MerchantMember.Role.OWNER)
 
-    lines = run(town_a, sirene_file(tmp_path, [sirene_row(1, enseigne1Etablissement="AUTRE")], "b.csv"), "--commit")
+    lines = run(
+        town_a,
+        sirene_file(tmp_path, [sirene_row(1, enseigne1Etablissement="AUTRE")], "b.csv"),
+        "--commit",
+    )
 
     assert lines[-1] == "kept 0, skipped 1, errors 0"
     with inside(town_a):
@@ -191,7 +205,9 @@ def test_lambert_93_coordinates_become_latitude_and_longitude_within_a_metre(tow
     assert metres_apart((float(origin[0]), float(origin[1])), (46.5, 3.0)) < 1
     tower = points[siret(2)]
     assert tower is not None
-    assert metres_apart((float(tower[0]), float(tower[1])), lambert93_by_ign(648237.3, 6862271.9)) < 1
+    assert (
+        metres_apart((float(tower[0]), float(tower[1])), lambert93_by_ign(648237.3, 6862271.9)) < 1
+    )
     assert points[siret(3)] is None
 
 
@@ -237,7 +253,11 @@ def test_without_a_name_column_nor_legal_units_the_file_is_refused(town_a, tmp_p
 
 def test_a_file_in_another_encoding_is_refused_and_nothing_written(town_a, tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes(sirene_file(tmp_path, [sirene_row(1, enseigne1Etablissement="CAFÉ")]).read_text().encode("cp1252"))
+    path.write_bytes(
+        sirene_file(tmp_path, [sirene_row(1, enseigne1Etablissement="CAFÉ")])
+        .read_text()
+        .encode("cp1252")
+    )
 
     with pytest.raises(CommandError, match="UTF-8"):
         run(town_a, path, "--commit")
@@ -269,7 +289,11 @@ def test_osm_rows_become_entries_with_their_opening_hours(town_a, tmp_path, engl
         week = [(h.weekday, h.opens_at.strftime("%H:%M"), h.closes_at.strftime("%H:%M"))
                 for h in OpeningHours.objects.filter(merchant=bakery).order_by("weekday", "opens_at")]  # fmt: skip
         assert week == [
-            *[(day, start, end) for day in range(5) for start, end in (("09:00", "12:00"), ("14:00", "19:00"))],
+            *[
+                (day, start, end)
+                for day in range(5)
+                for start, end in (("09:00", "12:00"), ("14:00", "19:00"))
+            ],
             (5, "09:00", "18:00"),
         ]
         cafe = Merchant.objects.get(name="Café des Thermes")

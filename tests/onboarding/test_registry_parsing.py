@@ -20,7 +20,9 @@ def test_osm_opening_hours_become_a_week():
     assert opening_hours_parse("Mo-Su 08:00-24:00; We off") == [
         (d, time(8), time(0)) for d in (0, 1, 3, 4, 5, 6)
     ]
-    assert opening_hours_parse("Fr-Mo 10:00-18:00") == [(d, time(10), time(18)) for d in (0, 4, 5, 6)]
+    assert opening_hours_parse("Fr-Mo 10:00-18:00") == [
+        (d, time(10), time(18)) for d in (0, 4, 5, 6)
+    ]
     assert opening_hours_parse("10:00-18:00") == [(d, time(10), time(18)) for d in range(7)]
 
 
@@ -34,7 +36,10 @@ def test_what_the_portal_cannot_read_is_refused(value):
 
 
 def test_street_types_and_repetition_indexes_are_spelled_out():
-    assert street_address("3", "T", "AV", "DU GENERAL DE GAULLE") == "3 ter avenue du General de Gaulle"
+    assert (
+        street_address("3", "T", "AV", "DU GENERAL DE GAULLE")
+        == "3 ter avenue du General de Gaulle"
+    )
     assert street_address("", "", "PL", "CARNOT") == "place Carnot"
     assert street_address("7", "", "XYZ", "Rue Déjà Écrite") == "7 xyz Rue Déjà Écrite"
 

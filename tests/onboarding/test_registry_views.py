@@ -30,7 +30,7 @@ def uploaded(client: Client, captured, **fields) -> RegistryImport:
     with captured(execute=True):
         response = client.post(URL, {"file_format": "sirene", "file": upload(), **fields})
     assert response.status_code == 302
-    return RegistryImport.objects.order_by("-pk").first()
+    return RegistryImport.objects.order_by("-pk")[0]
 
 
 def test_the_preview_writes_nothing_and_shows_the_report(
@@ -72,9 +72,7 @@ def test_confirming_the_preview_imports_the_good_rows_once(
         assert not MerchantMember.objects.exists()
 
 
-def test_the_progress_bar_polls_while_the_run_goes_and_stops_at_its_end(
-    admin_client_a, town_a
-):
+def test_the_progress_bar_polls_while_the_run_goes_and_stops_at_its_end(admin_client_a, town_a):
     with inside(town_a):
         run = RegistryImport.objects.create(
             format="sirene", source_name="x.csv", fingerprint="f", size_bytes=1000,
@@ -171,7 +169,9 @@ def test_a_task_for_town_a_never_writes_into_town_b(
 
     with inside(town_a):
         with django_capture_on_commit_callbacks(execute=False):
-            run = registry_import_upload(actor=admin_a, file_format="sirene", upload=upload([sirene_row(1)]))
+            run = registry_import_upload(
+                actor=admin_a, file_format="sirene", upload=upload([sirene_row(1)])
+            )
         RegistryImport.objects.filter(pk=run.pk).update(commit=True)
 
     # Sent for A's run but in B's schema: B has no such run, nothing happens there.
@@ -192,7 +192,8 @@ def test_a_task_for_town_a_never_writes_into_town_b(
 def _lines(town, run, count):
     with inside(town):
         RegistryImportLine.objects.bulk_create(
-            RegistryImportLine(run=run, line=n + 2, outcome="error", message="bad") for n in range(count)
+            RegistryImportLine(run=run, line=n + 2, outcome="error", message="bad")
+            for n in range(count)
         )
 
 
@@ -200,7 +201,9 @@ def test_the_report_pages_queries_do_not_grow_with_its_lines(
     admin_client_a, town_a, django_assert_max_num_queries
 ):
     with inside(town_a):
-        preview = RegistryImport.objects.create(format="sirene", source_name="x.csv", fingerprint="f", status="done")
+        preview = RegistryImport.objects.create(
+            format="sirene", source_name="x.csv", fingerprint="f", status="done"
+        )
         run = RegistryImport.objects.create(
             format="sirene", source_name="x.csv", fingerprint="f", commit=True, preview_of=preview
         )

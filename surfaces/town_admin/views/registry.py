@@ -63,7 +63,9 @@ def _run_or_404(run_id: int) -> RegistryImport:
 
 
 def _reasons(run: RegistryImport) -> list[tuple[str, int]]:
-    return [(reason_label(reason), count) for reason, count in sorted(run.skipped_by_reason.items())]
+    return [
+        (reason_label(reason), count) for reason, count in sorted(run.skipped_by_reason.items())
+    ]
 
 
 @town_admin_required
