@@ -39,7 +39,7 @@ def encoding_check(raw: IO[bytes]) -> None:
     head = raw.read(_HEAD_BYTES)
     raw.seek(0)
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < _HEAD_BYTES)
     except UnicodeDecodeError as error:
         raise RegistryFileInvalid(
             _("The file is not in UTF-8 (byte %(position)d): export it again in UTF-8.")
@@ -57,12 +57,22 @@ class CsvStream:
         self.text = io.TextIOWrapper(
             io.BufferedReader(self.counter, buffer_size=1 << 20), encoding="utf-8-sig", newline=""
         )
-        first = self.text.readline()
+        try:
+            first = self.text.readline(FIELD_LIMIT)
+        except UnicodeDecodeError as error:
+            raise RegistryFileInvalid(
+                _("The file is not in UTF-8: export it again in UTF-8.")
+            ) from error
         if not first.strip():
             raise RegistryFileInvalid(_("The file is empty."))
         delimiter = ";" if first.count(";") > first.count(",") else ","
         csv.field_size_limit(FIELD_LIMIT)
-        self.header = next(csv.reader([first], delimiter=delimiter))
+        try:
+            self.header = next(csv.reader([first], delimiter=delimiter))
+        except csv.Error as error:
+            raise RegistryFileInvalid(
+                _("The first line cannot be read as CSV (%(error)s).") % {"error": error}
+            ) from error
         self._reader = csv.reader(self.text, delimiter=delimiter)
 
     @property
@@ -74,6 +84,9 @@ class CsvStream:
         line = 1
         try:
             for row in reader:
+                if "\x00" in "".join(row):
+                    # PostgreSQL stores no NUL character; no registry has one on purpose.
+                    row = [cell.replace("\x00", "") for cell in row]
                 yield line + 1, row
                 line = reader.line_num + 1
         except UnicodeDecodeError as error:

@@ -1,6 +1,7 @@
 """INSEE's SIRENE files: establishments (StockEtablissement), with their legal units' names
 from StockUniteLegale (joined by siren) or already in the row (regional extracts)."""
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -54,10 +55,12 @@ def _lambert93_to_wgs84() -> Transformer:
     return Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
 
 
-def lambert93_to_wgs84(x: float, y: float) -> tuple[Decimal, Decimal]:
+def lambert93_to_wgs84(x: float, y: float) -> tuple[Decimal, Decimal] | None:
     """A Lambert-93 point (metres) → (latitude, longitude) in degrees, to the 6th decimal
-    (about 10 cm), as the directory stores them."""
+    (about 10 cm), as the directory stores them; None where the projection gives no point."""
     longitude, latitude = _lambert93_to_wgs84().transform(x, y)
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
     return round(Decimal(latitude), 6), round(Decimal(longitude), 6)
 
 
@@ -227,9 +230,15 @@ class SireneRows:
         try:
             x, y = float(x_text), float(y_text)
         except ValueError:
+            x = y = math.nan
+        if not (math.isfinite(x) and math.isfinite(y)):
             entry.notes.append(_("Unreadable coordinates: not placed on the map."))
             return
-        latitude, longitude = lambert93_to_wgs84(x, y)
+        point = lambert93_to_wgs84(x, y)
+        if point is None:
+            entry.notes.append(_("Unreadable coordinates: not placed on the map."))
+            return
+        latitude, longitude = point
         if not (_LATITUDES[0] <= latitude <= _LATITUDES[1]) or not (
             _LONGITUDES[0] <= longitude <= _LONGITUDES[1]
         ):

@@ -123,14 +123,11 @@ def _django() -> None:
 
 
 def _town():  # -> Town
-    from django.core.management import call_command
-
     from tenants.models import Town
     from tenants.services.provisioning import town_provision
 
     town = Town.objects.filter(slug=TOWN_SLUG).first()
     if town is None:
-        call_command("platform_setup", verbosity=0)
         town = town_provision(
             name="Bancville-les-Bains", slug=TOWN_SLUG, admin_email="mairie@bancville.test"
         )
@@ -169,13 +166,16 @@ def one(path: str) -> None:
 
 def run(sizes: tuple[int, ...] = SIZES) -> None:
     _django()
+    from django.core.management import call_command
+
+    call_command("platform_setup", verbosity=0)
     _town()
     print("Registry import (SIRENE-shaped, --commit, 1 % of the rows in the town):")
     with tempfile.TemporaryDirectory(prefix="bench-registry-") as directory:
         for rows in sizes:
             path = Path(directory) / f"StockEtablissement-{rows}.csv"
             file_generate(path, rows)
-            subprocess.run(  # noqa: S603 - our own interpreter and module
+            subprocess.run(
                 [sys.executable, "-m", "tests.bench.registry", "--one", str(path)], check=True
             )
             path.unlink()
