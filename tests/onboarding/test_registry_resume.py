@@ -63,3 +63,17 @@ def test_an_unknown_town_is_refused(db, tmp_path):
 
     with pytest.raises(CommandError, match="No town"):
         run(Town(slug="nowhere"), sirene_file(tmp_path, [sirene_row(1)]))
+
+
+def test_the_benchmarks_generated_file_is_read_as_insee_writes_it(town_a, tmp_path):
+    """tests/bench/registry.py's generator, small: valid SIRETs, the town's rows found."""
+    from tests.bench.registry import file_generate
+
+    path = tmp_path / "StockEtablissement.csv"
+    file_generate(path, 3000)
+
+    lines = run(town_a, path)
+
+    kept, skipped, errors = (int(part.split()[1]) for part in lines[-1].split(", "))
+    assert kept > 0 and errors == 0
+    assert kept + skipped == 3000
