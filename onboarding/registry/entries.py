@@ -28,7 +28,7 @@ class Entry:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Rejected:
     """A row left out (`error` False: it is not a business of this town's portal) or wrong
     (`error` True). A `quiet` one is only counted by its reason: a national file holds

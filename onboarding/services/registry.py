@@ -75,7 +75,7 @@ class ReportLine:
         text = f"{_('line')} {self.line}: {label}"
         if who:
             text += f" — {who}"
-        return f"{text}. {self.message}".rstrip(". ") + ("." if self.message else "")
+        return f"{text}. {self.message}" if self.message else text
 
 
 @dataclass
@@ -207,7 +207,10 @@ class _Importer:
                 since_batch += 1
                 if row and any(row):
                     result = parser.read(row, line)
-                    (entries if isinstance(result, Entry) else rejected).append(result)  # type: ignore[arg-type]
+                    if isinstance(result, Entry):
+                        entries.append(result)
+                    else:
+                        rejected.append(result)
                 if len(entries) >= BATCH_ENTRIES or since_batch >= BATCH_ROWS:
                     self._batch(entries, rejected, position=number, bytes_read=stream.bytes_read)
                     entries, rejected, since_batch = [], [], 0
@@ -260,9 +263,14 @@ class _Importer:
         }
         if self.commit and listings:
             # Nobody claims one of these while this batch updates it.
-            Merchant.objects.filter(
-                pk__in=[listing.merchant_id for listing in listings.values()]
-            ).order_by("pk").select_for_update().values_list("pk").last()
+            list(
+                Merchant.objects.filter(
+                    pk__in=[listing.merchant_id for listing in listings.values()]
+                )
+                .order_by("pk")
+                .select_for_update()
+                .values_list("pk", flat=True)
+            )
         sirets = [e.siret for e in entries if e.siret and e.source_key not in listings]
         listed_sirets = set(
             Merchant.objects.filter(siret__in=sirets, registry_listing__isnull=True).values_list(

@@ -9,6 +9,7 @@ from marketplace.directory.models import Merchant, MerchantMember
 from onboarding.models import RegistryImport, RegistryImportLine, RegistryListing
 from onboarding.tasks import registry_import_task
 from tests.conftest import host_of, inside, signed_in, user_create
+from tests.marketplace.backoffice.builders import shop_create
 from tests.onboarding.builders import SIRENE_COLUMNS, csv_bytes, sirene_row
 from tests.onboarding.test_import_registry_command import fixture_rows
 
@@ -126,8 +127,9 @@ def test_only_this_towns_administrator_reaches_the_pages(
     with inside(town_a):
         run = RegistryImport.objects.create(format="sirene", source_name="x.csv", fingerprint="f")
     url = URL + page.format(run=run.pk)
+    shop_create(town_a, owner="owner@alpha.test")  # a merchant of the town
+    user_create(town_a, "shopper@alpha.test")
     for email in ("owner@alpha.test", "shopper@alpha.test"):
-        user_create(town_a, email)
         client = signed_in(Client(HTTP_HOST=host_of(town_a)), town_a, email)
         assert client.get(url).status_code == 403
     assert client_a.get(url).status_code == 302  # signed out: to sign in
@@ -143,8 +145,8 @@ def test_only_this_towns_administrator_reaches_the_pages(
 def test_only_this_towns_administrator_uploads_or_confirms(
     client_a, client_b, town_a, town_b, admin_b, media_root, django_capture_on_commit_callbacks
 ):
-    merchant = user_create(town_a, "owner@alpha.test")
-    signed_in(client_a, town_a, merchant.email)
+    shop_create(town_a, owner="owner@alpha.test")
+    signed_in(client_a, town_a, "owner@alpha.test")
     with inside(town_a):
         preview = RegistryImport.objects.create(
             format="sirene", source_name="x.csv", fingerprint="f", status="done", created=1
