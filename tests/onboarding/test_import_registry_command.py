@@ -56,7 +56,7 @@ def fixture_rows() -> list[dict[str, str]]:
     ]  # fmt: skip
 
 
-def test_the_dry_run_writes_nothing_and_prints_the_report(town_a, tmp_path):
+def test_the_dry_run_writes_nothing_and_prints_the_report(town_a, tmp_path, english):
     before = counts(town_a)
 
     lines = run(town_a, sirene_file(tmp_path, fixture_rows()))

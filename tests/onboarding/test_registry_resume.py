@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_run_stopped_by_a_failure_resumes_after_its_last_committed_batch(
-    town_a, tmp_path, monkeypatch
+    town_a, tmp_path, monkeypatch, english
 ):
     monkeypatch.setattr(registry_services, "BATCH_ENTRIES", 2)
     path = sirene_file(tmp_path, [sirene_row(n) for n in range(1, 8)])
