@@ -299,3 +299,26 @@ def test_osm_rows_become_entries_with_their_opening_hours(town_a, tmp_path, engl
         cafe = Merchant.objects.get(name="Café des Thermes")
         assert not OpeningHours.objects.filter(merchant=cafe).exists()
         assert RegistryListing.objects.filter(source_key="osm:node/1").exists()
+
+
+def test_entries_of_the_same_name_get_slugs_of_their_own(town_a, tmp_path):
+    with inside(town_a):
+        from marketplace.directory.models import Category
+
+        category = Category.objects.first()
+        Merchant.objects.create(name="Le Fournil", slug="le-fournil", category=category)
+        Merchant.objects.create(name="Le Fournil", slug="le-fournil-2", category=category)
+        Merchant.objects.create(
+            name="Le Fournil d'en face", slug="le-fournil-d-en-face", category=category
+        )
+
+    rows = [sirene_row(n, enseigne1Etablissement="LE FOURNIL") for n in (1, 2)]
+    run(town_a, sirene_file(tmp_path, rows), "--commit")
+
+    with inside(town_a):
+        assert sorted(
+            Merchant.objects.filter(siret__in=[siret(1), siret(2)]).values_list("slug", flat=True)
+        ) == [
+            "le-fournil-3",
+            "le-fournil-4",
+        ]

@@ -31,10 +31,10 @@ def _django_db_marker() -> None:
 def test_a_worker_imports_the_upload_into_its_town_only(
     django_db_setup,
     django_db_blocker,
-    worker_queue,
+    worker_queue,  # noqa: F811 - the fixture imported above
     monkeypatch,
     settings,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(registry_services, "_queue", lambda run: None)  # queued by hand below
