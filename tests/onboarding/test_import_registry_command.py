@@ -322,3 +322,13 @@ def test_entries_of_the_same_name_get_slugs_of_their_own(town_a, tmp_path):
             "le-fournil-3",
             "le-fournil-4",
         ]
+
+
+def test_a_regional_extract_separated_by_semicolons_is_read(town_a, tmp_path):
+    path = tmp_path / "extrait.csv"
+    rows = [sirene_row(1), sirene_row(2, denominationUniteLegale="SAS LES HALLES; ET CIE")]
+    path.write_bytes(b"\xef\xbb\xbf" + csv_bytes(rows, SIRENE_COLUMNS, delimiter=";"))
+
+    lines = run(town_a, path)
+
+    assert lines[-1] == "kept 2, skipped 0, errors 0"
