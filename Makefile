@@ -61,6 +61,7 @@ bench: setup
 	$(WITH_SERVICES) $(PY) -m tests.bench.search
 	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
 	$(WITH_SERVICES) $(PY) -m tests.bench.billing
+	$(WITH_SERVICES) $(PY) -m tests.bench.registry
 
 ## make lint: ruff, the layers (import-linter: no module imports a layer above its own), then
 ## the types (mypy with django-stubs and DRF's stubs; what it checks is in pyproject.toml).

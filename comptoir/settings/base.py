@@ -74,6 +74,7 @@ TENANT_APPS = [
     "marketplace.demo",
     "reporting",
     "billing",
+    "onboarding",
     # A surface, no models: listed so its templates load.
     "surfaces.town_admin",
 ]

@@ -9,6 +9,7 @@ from surfaces.town_admin.views import (
     dashboard,
     merchants,
     refunds,
+    registry,
 )
 
 app_name = "town_admin"
@@ -55,4 +56,13 @@ urlpatterns = [
         campaigns.campaign_delete_view,
         name="campaign_delete",
     ),
+    path("registre/", registry.registry_import, name="registry_import"),
+    path("registre/<int:run_id>/", registry.registry_run, name="registry_run"),
+    path(
+        "registre/<int:run_id>/progression/",
+        registry.registry_progress,
+        name="registry_progress",
+    ),
+    path("registre/<int:run_id>/importer/", registry.registry_confirm, name="registry_confirm"),
+    path("registre/<int:run_id>/reprendre/", registry.registry_resume, name="registry_resume"),
 ]
