@@ -160,6 +160,25 @@ def test_the_webhook_lives_on_the_root_host_only(client_a, account_updated):
     assert not StripeEvent.objects.exists()
 
 
+def test_the_webhook_is_answered_right_after_routing(root_client, account_updated):
+    """Nothing of the stack after routing runs for it (sessions, CSRF, users…): the last
+    middleware's mark, the frame-options header every other page carries, is absent."""
+    _, event = account_updated
+    delivery = signed(event)
+
+    response = root_client.post(
+        WEBHOOK_PATH,
+        data=delivery.payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=delivery.signature,
+    )
+
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert "X-Frame-Options" in root_client.get("/")
+    assert StripeEvent.objects.filter(stripe_id=event["id"]).exists()
+
+
 def test_the_webhook_takes_posts_only(root_client):
     assert root_client.get(WEBHOOK_PATH).status_code == 405
 
