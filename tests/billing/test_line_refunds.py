@@ -239,6 +239,7 @@ def test_a_partial_refund_of_one_line_reverses_only_that_shops_transfer(
     settle=st.booleans(),
 )
 def test_the_books_balance_to_the_cent_whatever_the_refunds(
+    english,
     town_a,
     fake_stripe,
     root_client,
