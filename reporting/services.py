@@ -213,14 +213,14 @@ def salts_forget() -> None:
 
 # --- Redis ------------------------------------------------------------------------------------
 
-# KEYS: pending counts, visitors of the day. ARGV: digest, now (epoch s), when the visitors'
-# hash expires (epoch s), the visit gap (s), how many fields every view increments, those
+# KEYS: pending counts, visitors of the day. ARGV: digest, now (epoch s), in how many seconds
+# the visitors' hash expires, the visit gap (s), how many fields every view increments, those
 # fields, then those of a view starting a visit, and last the new visitor's.
 _COUNT_SCRIPT = """
 local last = redis.call('HGET', KEYS[2], ARGV[1])
 local now = tonumber(ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('EXPIREAT', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
 local every = tonumber(ARGV[5])
 for i = 6, 5 + every do redis.call('HINCRBY', KEYS[1], ARGV[i], 1) end
 if (not last) or (now - tonumber(last) >= tonumber(ARGV[4])) then
@@ -287,8 +287,11 @@ def _redis_count(*, view: View, schema_name: str) -> bool:
         return False
     every, starting, visitor = view_fields(view)
     pending, _flushing, seen = _keys(schema_name)
-    day_over = datetime.combine(view.at.date() + timedelta(days=1), datetime.min.time())
-    expires = int(day_over.replace(tzinfo=view.at.tzinfo).timestamp()) + 3600
+    # The visitors of the day are forgotten an hour after the day is over.
+    day_over = datetime.combine(
+        view.at.date() + timedelta(days=1), datetime.min.time(), tzinfo=view.at.tzinfo
+    )
+    expires = int((day_over - view.at).total_seconds()) + 3600
     try:
         counter.count(
             keys=[pending, f"{seen}:{view.at.date().isoformat()}"],

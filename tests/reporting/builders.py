@@ -8,6 +8,12 @@ from reporting.services import daily_field, increments_upsert
 from tenants.models import Town
 from tests.conftest import inside
 
+# A person's browser: the test client sends no user agent, which counts as a robot.
+BROWSER = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+
 
 def merchant_page_views_add(town: Town, merchant_id: int, views: int, day: date | None = None) -> None:
     """`views` views of the merchant's page on `day` (today on the town's clock)."""

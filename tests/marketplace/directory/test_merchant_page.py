@@ -13,6 +13,7 @@ from marketplace.directory.models import Merchant, MerchantPhoto
 from reporting.selectors import merchant_visits
 from reporting.services import visits_flush
 from tests.conftest import inside
+from tests.reporting.builders import BROWSER
 from tests.marketplace.directory.conftest import (
     VALID_SIRET,
     WEEKDAYS_9_TO_19,
@@ -183,8 +184,8 @@ def test_town_as_merchant_is_not_found_on_town_bs_host(client_a, client_b, town_
 def test_each_view_of_a_merchant_page_is_counted_for_its_back_office(client_a, town_a):
     merchant = merchant_create(town_a, name="Compté", week=WEEKDAYS_9_TO_19)
 
-    client_a.get(f"/commerces/{merchant.slug}/")
-    client_a.get(f"/commerces/{merchant.slug}/")
+    client_a.get(f"/commerces/{merchant.slug}/", HTTP_USER_AGENT=BROWSER)
+    client_a.get(f"/commerces/{merchant.slug}/", HTTP_USER_AGENT=BROWSER)
 
     visits_flush(schema_name=town_a.schema_name)  # what Redis holds, if it is there
     with inside(town_a):
