@@ -137,8 +137,8 @@ def shop_window_page(view: View) -> View:
         version = found.get(VERSION_KEY, 0)
         entry = found.get(key, ())
         # An entry kept before pages carried what they show (a 2-tuple) is a miss.
-        kept_version, kept, seen = entry if len(entry) == 3 else (None, None, None)
-        if kept_version == version:
+        if len(entry) == 3 and entry[0] == version:
+            _version, kept, seen = entry
             if seen is not None:
                 page_seen_mark(request, seen)
             if whole:

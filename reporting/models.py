@@ -78,9 +78,7 @@ class PageViewsHourly(models.Model):
             models.UniqueConstraint(
                 fields=["day", "hour", "kind"], name="one_page_views_row_per_hour"
             ),
-            models.CheckConstraint(
-                condition=models.Q(hour__lte=23), name="page_views_hour_of_day"
-            ),
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="page_views_hour_of_day"),
         ]
 
 

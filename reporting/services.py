@@ -53,9 +53,9 @@ from reporting.models import (
     VisitFlush,
     VisitorsDaily,
     VisitorSeen,
+    VisitSalt,
     VisitsByOrigin,
     VisitsBySource,
-    VisitSalt,
 )
 from reporting.visitors import Origin, is_robot, origin_of, visit_source, visitor_digest
 
@@ -414,7 +414,7 @@ def _columns(rows: Mapping[tuple[Any, ...], tuple[int, ...]]) -> list[list[Any]]
     """Rows as one list per column, keys then counts, for unnest()."""
     if not rows:
         return []
-    return [list(column) for column in zip(*(key + counts for key, counts in rows.items()))]
+    return [list(column) for column in zip(*(key + counts for key, counts in rows.items()), strict=True)]
 
 
 def increments_upsert(counts: Mapping[str, int]) -> None:
@@ -468,7 +468,9 @@ def visits_flush(*, schema_name: str) -> int:
         # A batch left by a flush that died is taken first, then the pending counts.
         for _attempt in range(2):
             try:
-                found = counter.take(keys=[pending, flushing], args=[str(uuid.uuid4()), _BATCH_FIELD])
+                found = counter.take(
+                    keys=[pending, flushing], args=[str(uuid.uuid4()), _BATCH_FIELD]
+                )
             except redis.RedisError as error:
                 counter.outage.failed(error)
                 break

@@ -129,7 +129,9 @@ def test_what_was_sent_stays_sent_and_moved_models_keep_their_rows(db):
         ]
         invitations = sorted(StaffInvitation.objects.values_list("pk", "merchant_id"))
         visits = list(
-            PageViewsDaily.objects.filter(kind="merchant").values_list("merchant_id", "day", "views")
+            PageViewsDaily.objects.filter(kind="merchant").values_list(
+                "merchant_id", "day", "views"
+            )
         )
         content_type = ContentType.objects.get(model="staffinvitation")
 

@@ -24,7 +24,6 @@ from comptoir.phones import phone_normalise
 from marketplace.catalogue.models import Product, ProductPhoto, StockMovement, Variant
 from marketplace.catalogue.services.search import products_search_refresh_all
 from marketplace.demo import images
-from marketplace.demo.visits import demo_visits_create
 from marketplace.demo.content import (
     CLOTHES_COLOURS,
     CLOTHES_SIZES,
@@ -44,6 +43,7 @@ from marketplace.demo.content import (
     TownProfile,
     Trade,
 )
+from marketplace.demo.visits import demo_visits_create
 from marketplace.directory.models import (
     Category,
     Merchant,

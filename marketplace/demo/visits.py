@@ -94,7 +94,9 @@ def demo_visits_create(*, town_slug: str, rng: random.Random, today: date) -> in
         for (department, commune, _weight), number in _draws(
             rng, [(row, row[2]) for row in neighbours], visits
         ).items():
-            origin = Origin(country="FR" if department else "", department=department, commune=commune)
+            origin = Origin(
+                country="FR" if department else "", department=department, commune=commune
+            )
             counts[origin_field(day, origin)] += number
         hours = _draws(rng, list(enumerate(_HOURS)), visits)
         # Each visit enters on one page and sees about three.
@@ -122,7 +124,7 @@ def demo_visits_create(*, town_slug: str, rng: random.Random, today: date) -> in
 
 def _pages_of(
     kind: PageKind, *, rng: random.Random, merchants: dict[int, int],
-    products: list[tuple[int, int, int | None]], categories: list[int],
+    products: Sequence[tuple[int, int, int | None]], categories: list[int],
     category_of: dict[int, int],
 ) -> list[tuple[PageSeen, int]]:  # fmt: skip
     """The pages of a kind, each with its weight."""
@@ -135,9 +137,11 @@ def _pages_of(
         return [
             (
                 PageSeen(
-                    kind=kind, product_id=product, merchant_id=merchant,
+                    kind=kind,
+                    product_id=product,
+                    merchant_id=merchant,
                     category_id=category or category_of.get(merchant),
-                ),  # fmt: skip
+                ),
                 merchants.get(merchant, 1),
             )
             for product, merchant, category in products

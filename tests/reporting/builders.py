@@ -15,7 +15,9 @@ BROWSER = (
 )
 
 
-def merchant_page_views_add(town: Town, merchant_id: int, views: int, day: date | None = None) -> None:
+def merchant_page_views_add(
+    town: Town, merchant_id: int, views: int, day: date | None = None
+) -> None:
     """`views` views of the merchant's page on `day` (today on the town's clock)."""
     with inside(town):
         day = day or town_now().date()

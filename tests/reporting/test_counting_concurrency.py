@@ -15,9 +15,9 @@ from reporting.models import (
     VisitFlush,
     VisitorsDaily,
     VisitorSeen,
+    VisitSalt,
     VisitsByOrigin,
     VisitsBySource,
-    VisitSalt,
 )
 from tenants.models import Town
 from tests.concurrency import in_threads, town_committed

@@ -49,7 +49,9 @@ def test_the_flush_keeps_each_towns_counts_in_its_own_tables(
     assert _pending(with_redis, town_a) == _pending(with_redis, town_b) == []
 
 
-def test_the_beat_task_flushes_every_town_in_its_own_schema(client_a, client_b, town_a, town_b, with_redis):
+def test_the_beat_task_flushes_every_town_in_its_own_schema(
+    client_a, client_b, town_a, town_b, with_redis
+):
     client_a.get("/", HTTP_USER_AGENT=BROWSER)
     client_b.get("/", HTTP_USER_AGENT=BROWSER)
     client_b.get("/", HTTP_USER_AGENT=BROWSER)

@@ -17,9 +17,9 @@ from reporting.models import (
     Source,
     VisitorsDaily,
     VisitorSeen,
+    VisitSalt,
     VisitsByOrigin,
     VisitsBySource,
-    VisitSalt,
 )
 from tests.conftest import inside
 from tests.marketplace.directory.conftest import WEEKDAYS_9_TO_19, merchant_create
@@ -33,7 +33,9 @@ def test_each_request_is_one_view_and_one_visitor_makes_one_visit(client_a, town
     merchant = merchant_create(town_a, name="Compté", week=WEEKDAYS_9_TO_19)
 
     for _ in range(3):
-        assert client_a.get(f"/commerces/{merchant.slug}/", HTTP_USER_AGENT=BROWSER).status_code == 200
+        assert (
+            client_a.get(f"/commerces/{merchant.slug}/", HTTP_USER_AGENT=BROWSER).status_code == 200
+        )
 
     assert views_counted(town_a, kind=PageKind.MERCHANT, merchant_id=merchant.pk) == 3
     with inside(town_a):
@@ -158,7 +160,9 @@ def test_visitors_towns_come_from_the_offline_geoip_file(client_a, town_a, count
 
     views_counted(town_a)
     with inside(town_a):
-        origins = set(VisitsByOrigin.objects.values_list("country", "department", "commune", "visits"))
+        origins = set(
+            VisitsByOrigin.objects.values_list("country", "department", "commune", "visits")
+        )
     assert origins == {("FR", "73", "Chambéry", 1), ("GB", "", "London", 1), ("", "", "", 1)}
 
 
@@ -171,23 +175,24 @@ def _every_reporting_row() -> str:
             VisitorSeen, VisitSalt,
         )
     ]  # fmt: skip
-    found = []
+    found: list[str] = []
     with db_connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {table}")
             found.extend(repr(row) for row in cursor.fetchall())
     return "\n".join(found)
 
 
 def _redis_values(town) -> str:
-    client = services._counter().client if services._counter() else None
-    if client is None:
+    """Every key of the town's counter in Redis and, for its hashes, their fields and values."""
+    counter = services._counter()
+    if counter is None:
         return ""
-    found = []
-    for key in client.scan_iter(match=f"visits:*:{town.schema_name}:*"):
+    found: list[str] = []
+    for key in counter.client.scan_iter(match=f"visits:*:{town.schema_name}:*"):
         found.append(repr(key))
-        if client.type(key) == b"hash":
-            found.append(repr(client.hgetall(key)))
+        if counter.client.type(key) == b"hash":
+            found.append(repr(counter.client.hgetall(key)))
     return "\n".join(found)
 
 
@@ -239,7 +244,9 @@ def test_the_visitors_digest_changes_every_day_and_no_address_is_kept(
         assert PageViewsDaily.objects.aggregate(Sum("visits"))["visits__sum"] == 2
 
 
-def test_a_visitor_back_after_half_an_hour_starts_a_new_visit(client_a, town_a, counting, monkeypatch):
+def test_a_visitor_back_after_half_an_hour_starts_a_new_visit(
+    client_a, town_a, counting, monkeypatch
+):
     start = datetime(2026, 3, 9, 20, 0, tzinfo=ZoneInfo("Europe/Paris"))
     clock = [start]
     monkeypatch.setattr(services, "town_now", lambda: clock[0])

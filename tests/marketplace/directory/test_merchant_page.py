@@ -13,7 +13,6 @@ from marketplace.directory.models import Merchant, MerchantPhoto
 from reporting.selectors import merchant_visits
 from reporting.services import visits_flush
 from tests.conftest import inside
-from tests.reporting.builders import BROWSER
 from tests.marketplace.directory.conftest import (
     VALID_SIRET,
     WEEKDAYS_9_TO_19,
@@ -21,6 +20,7 @@ from tests.marketplace.directory.conftest import (
     queries_for,
     special_create,
 )
+from tests.reporting.builders import BROWSER
 
 MONDAY = date(2026, 1, 12)
 
@@ -160,7 +160,9 @@ def test_queries_stay_the_same_whatever_the_products_photos_and_closures(client_
     for offset in range(10):
         special_create(town_a, big, MONDAY + timedelta(days=offset))
 
-    assert queries_for(client_a, f"/commerces/{big.slug}/") == one == 8
+    # The page's own queries: its view is counted after the response, by reporting (and the
+    # test client, sending no user agent, is not counted at all).
+    assert queries_for(client_a, f"/commerces/{big.slug}/") == one == 7
 
 
 @pytest.mark.parametrize(
