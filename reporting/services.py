@@ -41,6 +41,8 @@ from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from comptoir.accounts.throttling import client_address
 from comptoir.db import connection
@@ -250,9 +252,15 @@ class _Counter:
     """This process's client of the visit counter's Redis (REDIS_URL), with its outage."""
 
     def __init__(self, url: str) -> None:
-        # A Redis that does not answer costs a page a quarter of a second at most, once per
-        # REDIS_DOWN_RETRY_SECONDS (comptoir.outage), and the view is counted in the database.
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=0.25, socket_timeout=0.25)
+        # A Redis that does not answer costs a quarter of a second at most, once per
+        # REDIS_DOWN_RETRY_SECONDS (comptoir.outage), and the view is counted in the database:
+        # no retry (redis-py's default retries with a backoff of seconds).
+        self.client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=0.25,
+            socket_timeout=0.25,
+            retry=Retry(NoBackoff(), 0),
+        )
         self.count = self.client.register_script(_COUNT_SCRIPT)
         self.take = self.client.register_script(_TAKE_SCRIPT)
         self.drop = self.client.register_script(_DROP_SCRIPT)
@@ -414,7 +422,9 @@ def _columns(rows: Mapping[tuple[Any, ...], tuple[int, ...]]) -> list[list[Any]]
     """Rows as one list per column, keys then counts, for unnest()."""
     if not rows:
         return []
-    return [list(column) for column in zip(*(key + counts for key, counts in rows.items()), strict=True)]
+    return [
+        list(column) for column in zip(*(key + counts for key, counts in rows.items()), strict=True)
+    ]
 
 
 def increments_upsert(counts: Mapping[str, int]) -> None:
