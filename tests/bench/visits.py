@@ -11,7 +11,11 @@ with counting off and on, requests of the two interleaved so both see the same m
 Redis (REDIS_URL) and with the database instead (REDIS_URL unset), each request from another
 address (a new visitor). The count itself runs after the response is written out (the
 response's closers), so a visitor does not wait for it; the test client runs the closers inside
-its call, so the figures include it. Then how long the flush takes to write what was counted.
+its call, so the figures include it, and the count's own time is printed beside them. Then how
+long the flush takes to write what was counted, and, as baselines of the machine at that moment,
+one Redis and one PostgreSQL round trip (a count is about one of them plus its Python: on a
+machine loaded by other work, each blocking call waits for the processor, and all the figures
+grow together).
 """
 
 import os
@@ -19,7 +23,6 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from tests.bench.search import _settings_for_bench
 
@@ -100,16 +103,18 @@ def _side_by_side(name: str, get: Callable[[bool, int], object]) -> Figures:
     """REQUESTS requests with counting off and as many on, alternating, after a warm-up; and
     the time of the count itself (the middleware's closer)."""
     from django.conf import settings
+    from django.http import HttpRequest
     from django.test import override_settings
 
     from comptoir import middleware
+    from comptoir.page_seen import PageSeen
 
     count: list[float] = []
     page_seen_count = middleware.page_seen_count
 
-    def timed(*args: Any) -> None:
+    def timed(request: HttpRequest, seen: PageSeen, schema_name: str) -> None:
         started = time.perf_counter()
-        page_seen_count(*args)
+        page_seen_count(request, seen, schema_name)
         if settings.VISITS_COUNTING:
             count.append((time.perf_counter() - started) * 1000)
 
@@ -128,6 +133,32 @@ def _side_by_side(name: str, get: Callable[[bool, int], object]) -> Figures:
             (on if counting else off).append((time.perf_counter() - started) * 1000)
     middleware.page_seen_count = page_seen_count
     return Figures(name, off, on, count)
+
+
+def _round_trips() -> str:
+    """One Redis round trip (PING) and one PostgreSQL round trip (SELECT 1), median of 1,000:
+    a count costs about one of these plus its Python, and a loaded machine shows here first."""
+    import redis
+    from django.conf import settings
+    from django.db import connection
+
+    def median_ms(call: Callable[[], object]) -> float:
+        durations = []
+        for _ in range(1000):
+            started = time.perf_counter()
+            call()
+            durations.append((time.perf_counter() - started) * 1000)
+        return statistics.median(durations)
+
+    def select_one() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+
+    figures = [f"PostgreSQL SELECT 1 {median_ms(select_one) * 1000:.0f} µs"]
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        figures.insert(0, f"Redis PING {median_ms(client.ping) * 1000:.0f} µs")
+    return ", ".join(figures)
 
 
 def run() -> list[Figures]:
@@ -168,6 +199,7 @@ def run() -> list[Figures]:
         with schema_context(town.schema_name):
             views = sum(PageViewsDaily.objects.values_list("views", flat=True))
         print(f"flush after the {backend} runs: {flushed_ms:.1f} ms; {views} views counted in all")
+    print(f"Baselines on this machine now: {_round_trips()}")
     print(f"Visit counting, {REQUESTS} requests each way, interleaved:")
     for figure in figures:
         print(figure.line())
