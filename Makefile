@@ -54,11 +54,14 @@ test: $(VENV)/.installed browser
 test-smoke: $(VENV)/.installed
 	env -u DATABASE_URL -u REDIS_URL $(WITH_SERVICES) $(VENV)/bin/pytest -m smoke $(PYTEST_ARGS)
 
-## make bench: provisioning and routing, then the search and the pages of a 50,000-product town.
+## make bench: provisioning and routing, then the search and the pages of a 50,000-product town,
+## then billing (the webhook intake and card checkouts: served, with a real worker on Redis).
 bench: setup
 	$(WITH_SERVICES) $(PY) -m tests.bench
 	$(WITH_SERVICES) $(PY) -m tests.bench.search
 	$(WITH_SERVICES) $(PY) -m tests.bench.marketplace
+	$(WITH_SERVICES) $(PY) -m tests.bench.billing
+	$(WITH_SERVICES) $(PY) -m tests.bench.registry
 
 ## make lint: ruff, the layers (import-linter: no module imports a layer above its own), then
 ## the types (mypy with django-stubs and DRF's stubs; what it checks is in pyproject.toml).

@@ -1,13 +1,15 @@
-"""Reads of billing: a merchant's Connect account, what it may do, and its state in words."""
+"""Reads of billing: a merchant's Connect account, what it may do, and its state in words;
+the shop's transfers and payouts."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing.models import ConnectAccount
+from billing.models import ConnectAccount, Payout, Transfer
 from billing.shared.models import ConnectAccountTown
 from tenants.models import Town
 
@@ -134,6 +136,38 @@ def connect_account_ids() -> list[str]:
         )
 
 
+def connect_account_routes() -> list[tuple[str, str]]:
+    """Every Connect account some town owns, with that town's schema (public schema)."""
+    with schema_context(get_public_schema_name()):
+        return list(
+            ConnectAccountTown.objects.order_by("town_id", "pk").values_list(
+                "stripe_account_id", "town__schema_name"
+            )
+        )
+
+
 def commission_accounts() -> list[ConnectAccount]:
     """The town's connected shops with their own commission rate, if any (one query)."""
     return list(ConnectAccount.objects.select_related("merchant").order_by("merchant__name"))
+
+
+def merchant_transfers(*, merchant_id: int) -> QuerySet[Transfer]:
+    """What the shop was paid for each card-paid order, newest first (paginate it)."""
+    return (
+        Transfer.objects.filter(merchant_id=merchant_id)
+        .select_related("order")
+        .only(
+            "created_at",
+            "order_cents",
+            "commission_cents",
+            "transfer_cents",
+            "rate_bps",
+            "order__reference",
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def merchant_payouts(*, merchant_id: int) -> QuerySet[Payout]:
+    """Stripe's payouts of the shop's balance to its bank, newest first (paginate it)."""
+    return Payout.objects.filter(account__merchant_id=merchant_id).order_by("-created", "-pk")

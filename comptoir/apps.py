@@ -5,3 +5,8 @@ class ComptoirConfig(AppConfig):
     name = "comptoir"
     label = "comptoir"
     verbose_name = "Comptoir"
+
+    def ready(self) -> None:
+        from comptoir.metrics import celery_signals_connect
+
+        celery_signals_connect()

@@ -21,6 +21,18 @@ from comptoir.page_seen import page_seen_count, page_seen_of
 from comptoir.routing import host_is_root, town_for_host
 
 _HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
+# Root-host endpoints answered as soon as the host is known, before sessions, users, CSRF and
+# the rest of the stack: calls from machines that need none of it and must be answered fast
+# (Stripe's webhooks: a 2xx within its timeout, whatever the load). Filled by the apps.
+_ROOT_ENDPOINTS: dict[str, Callable[[HttpRequest], HttpResponse]] = {}
+
+
+def root_endpoint_register(path: str, view: Callable[[HttpRequest], HttpResponse]) -> None:
+    """Answer `path` on the root host with `view`, past the middleware that follows routing.
+    The view does its own checks (method, signature): nothing else runs before it."""
+    _ROOT_ENDPOINTS[path] = view
+
+
 # Paths a suspended town still serves, so its administrators can sign in and fix things.
 _SUSPENDED_TOWN_OPEN_PATHS = (
     "/compte/connexion/",
@@ -54,7 +66,8 @@ class TownRoutingMiddleware(TenantMainMiddleware):
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             set_urlconf(request.urlconf)
             sentry_sdk.set_tag("town", "public")
-            return None
+            endpoint = _ROOT_ENDPOINTS.get(request.path_info)
+            return endpoint(request) if endpoint is not None else None
         town = town_for_host(hostname)
         if town is None:
             request.tenant = None

@@ -42,6 +42,7 @@ from django_tenants.utils import schema_context
 from render_block import render_block_to_string
 
 from comptoir.db import connection
+from comptoir.metrics import page_cache_observed
 from comptoir.page_seen import page_seen_mark, page_seen_of
 from comptoir.town import town_now
 
@@ -137,7 +138,9 @@ def shop_window_page(view: View) -> View:
         version = found.get(VERSION_KEY, 0)
         entry = found.get(key, ())
         # An entry kept before pages carried what they show (a 2-tuple) is a miss.
-        if len(entry) == 3 and entry[0] == version:
+        hit = len(entry) == 3 and entry[0] == version
+        page_cache_observed(hit=hit)
+        if hit:
             _version, kept, seen = entry
             if seen is not None:
                 page_seen_mark(request, seen)

@@ -1,7 +1,8 @@
 """Repair what a missed webhook left behind: list Stripe's recent events (each connected
 account's, and the platform's own payment events) and record any not stored yet; queue again
 any stored one whose handling never ran. Recording is the webhook's own, so nothing is handled
-twice."""
+twice. Then read each connected account's recent payouts, whose state is applied only when
+newer (billing.services.payouts), so a payout whose events are all lost is recorded too."""
 
 import logging
 import time
@@ -19,6 +20,7 @@ from billing.services.events import (
     stripe_event_record,
     stripe_events_unprocessed,
 )
+from billing.services.payouts import payouts_reconcile
 from billing.stripe_api import stripe_client
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,9 @@ class ReconcileReport:
     requeued: int
     # Accounts whose events Stripe would not list (disconnected, say): the next run tries again.
     failed: int = 0
+    # Payouts read from the connected accounts (and accounts whose payouts Stripe would not list).
+    payouts: int = 0
+    payouts_failed: int = 0
 
 
 def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
@@ -67,6 +72,12 @@ def billing_reconcile(*, window: timedelta | None = None) -> ReconcileReport:
     unprocessed = stripe_events_unprocessed(older_than=UNPROCESSED_GRACE)
     for stripe_id in unprocessed:
         stripe_event_process.delay(stripe_id)
+    payouts, payouts_failed = payouts_reconcile(since=since)
     return ReconcileReport(
-        listed=listed, recorded=recorded, requeued=len(unprocessed), failed=failed
+        listed=listed,
+        recorded=recorded,
+        requeued=len(unprocessed),
+        failed=failed,
+        payouts=payouts,
+        payouts_failed=payouts_failed,
     )

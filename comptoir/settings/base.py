@@ -74,6 +74,7 @@ TENANT_APPS = [
     "marketplace.demo",
     "reporting",
     "billing",
+    "onboarding",
     # A surface, no models: listed so its templates load.
     "surfaces.town_admin",
 ]
@@ -110,6 +111,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 
 MIDDLEWARE = [
+    # Outermost: /metrics for the cluster's scraper, then every request counted and logged.
+    "comptoir.metrics.MetricsMiddleware",
+    "comptoir.request_log.RequestLogMiddleware",
     "comptoir.middleware.TownRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,6 +159,9 @@ WSGI_APPLICATION = "comptoir.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/comptoir")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A kept connection is checked before a request uses it: after PostgreSQL restarts, the first
+# request reconnects instead of failing on the dead connection (comptoir.views.server_error).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -204,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.town_stats_refresh_all",
         "schedule": 15 * 60,
     },
+    # Every town in use, as one archive each in the backups storage (tenants.services.backups).
+    "back-up-towns": {
+        "task": "tenants.tasks.towns_backup_all",
+        "schedule": 24 * 60 * 60,
+    },
     "refill-spare-schemas": {
         "task": "tenants.tasks.spare_pool_refill",
         "schedule": 5 * 60,
@@ -229,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
     "reconcile-stripe-events": {
         "task": "billing.tasks.billing_reconcile",
         "schedule": 60 * 60,
+    },
+    # Card refunds whose reversal Stripe refused (or whose task was lost) are tried again.
+    "retry-card-refunds": {
+        "task": "billing.tasks.card_order_refunds_retry_all",
+        "schedule": 10 * 60,
     },
 }
 # How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled
@@ -377,24 +394,60 @@ LEAFLET_TILE_ATTRIBUTION = os.environ.get(
 # --- Observability ------------------------------------------------------------------------
 
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+# LOG_FORMAT=json (production's default): one JSON object a line, with the town's schema, the
+# request id and what the line's `extra` carries (comptoir.request_log: latency, user kind).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"town": {"()": "comptoir.log_filters.TownLogFilter"}},
     "formatters": {
-        "town": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"}
+        "town": {"format": "%(asctime)s %(levelname)s [%(schema_name)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema_name)s %(request_id)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "schema_name": "town",
+            },
+            "timestamp": False,
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["town"], "formatter": "town"}
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["town"],
+            "formatter": "json" if LOG_FORMAT == "json" else "town",
+        }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per request, written by comptoir.request_log; off unless asked for (tests, dev).
+        "comptoir.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "WARNING")},
+    },
 }
+
+# /metrics (comptoir.metrics) answers only scrapers at these addresses (the pods' network in a
+# cluster), with `Authorization: Bearer <METRICS_BEARER_TOKEN>` when it is set, and never a
+# request relayed by the ingress.
+METRICS_ALLOWED_NETWORKS = [
+    network.strip()
+    for network in os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+    if network.strip()
+]
+METRICS_BEARER_TOKEN = os.environ.get("METRICS_BEARER_TOKEN", "")
+# Past this many towns the per-town figures are left out of a scrape (series stay bounded).
+METRICS_TOWN_SERIES_MAX = int(os.environ.get("METRICS_TOWN_SERIES_MAX", "10000"))
 
 if SENTRY_DSN:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
+
+    from comptoir.scrubbing import scrub_breadcrumb, scrub_event
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
@@ -402,6 +455,12 @@ if SENTRY_DSN:
         # No personal data: sentry-sdk 3's data_collection replaces send_default_pii=False
         # (which it refuses): no user (e-mail, address), no cookies (session, CSRF).
         data_collection={"user_info": False, "cookies": {"mode": "off"}},
+        # What is left (messages, local variables, query strings, breadcrumbs) is scrubbed of
+        # e-mails, phone numbers and postal addresses before it leaves the process.
+        before_send=scrub_event,
+        before_breadcrumb=scrub_breadcrumb,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("COMPTOIR_RELEASE") or None,
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
 

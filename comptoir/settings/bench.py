@@ -10,6 +10,11 @@ DEBUG = False
 DATABASES["default"]["NAME"] = os.environ.get("BENCH_DATABASE_NAME", "comptoir_bench")  # noqa: F405
 # A benchmark has no worker: the invitation task runs in-process and its mail stays in memory.
 CELERY_TASK_ALWAYS_EAGER = True
+# But tests/bench/billing.py runs a real worker on Redis: its processes set BENCH_CELERY_WORKER,
+# and their tasks go to a queue of the benchmark's own, which no development worker consumes.
+if os.environ.get("BENCH_CELERY_WORKER") and REDIS_URL:  # noqa: F405
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_TASK_DEFAULT_QUEUE = "bench-billing"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SPARE_SCHEMA_POOL_SIZE = 0
 # Static files found once at start-up by the finders, without the per-request lookups of

@@ -14,3 +14,6 @@ WHITENOISE_AUTOREFRESH = True
 STRIPE_FAKE_PORT = os.environ.get("STRIPE_FAKE_PORT", "12111")
 if STRIPE_SECRET_KEY == STRIPE_FAKE_SECRET_KEY and not os.environ.get("STRIPE_API_BASE"):  # noqa: F405
     STRIPE_API_BASE = f"http://127.0.0.1:{STRIPE_FAKE_PORT}"
+# The fake pays out each connected account's balance (and pays the last period's payouts) this
+# often, as Stripe's automatic payouts would; 0 turns it off.
+STRIPE_FAKE_PAYOUT_SECONDS = float(os.environ.get("STRIPE_FAKE_PAYOUT_SECONDS", "60"))

@@ -10,6 +10,7 @@ from marketplace.backoffice.views import (
     payments,
     products,
     profile,
+    refunds,
     staff,
 )
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("commandes/", orders.order_inbox, name="orders"),
     path("commandes/<str:reference>/", orders.order_detail, name="order_detail"),
     path("commandes/<str:reference>/bon/", orders.picking_slip, name="picking_slip"),
+    path("commandes/<str:reference>/rembourser/", refunds.order_refund_view, name="order_refund"),
     path(
         "commandes/<str:reference>/action/<slug:action>/",
         orders.order_action,
@@ -39,6 +41,8 @@ urlpatterns = [
     path("paiements/stripe/", payments.payments_connect, name="payments_connect"),
     path("paiements/stripe/retour/", payments.payments_return, name="payments_return"),
     path("paiements/stripe/nouveau-lien/", payments.payments_refresh, name="payments_refresh"),
+    path("paiements/releve/", payments.payments_statement_pick, name="payments_statement_pick"),
+    path("paiements/releve/<str:month>/", payments.payments_statement, name="payments_statement"),
     # Profile and hours
     path("profil/", profile.profile_edit, name="profile"),
     path("profil/photos/", profile.profile_photo_add, name="profile_photo_add"),

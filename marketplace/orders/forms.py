@@ -145,6 +145,8 @@ class ShopFulfilmentForm(forms.Form):
             cast(forms.ChoiceField, self.fields["payment_method"]).choices = [
                 (code, payment_provider_get(code).label) for code in shop.payment_methods
             ]
+            # The first way is chosen already: the shopper changes it only if they wish.
+            self.fields["payment_method"].initial = shop.payment_methods[0]
         else:
             del self.fields["payment_method"]
 

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from surfaces.town_admin.views import branding, campaigns, commission, dashboard, merchants
+from surfaces.town_admin.views import (
+    branding,
+    campaigns,
+    commission,
+    dashboard,
+    merchants,
+    refunds,
+    registry,
+)
 
 app_name = "town_admin"
 
@@ -13,6 +21,13 @@ urlpatterns = [
     path("acces-vendeur/<str:token>/", dashboard.vendor_access, name="vendor_access"),
     path("commercants/", merchants.merchants_pending, name="merchants"),
     path("commission/", commission.commission, name="commission"),
+    path("remboursements/", refunds.refunds, name="refunds"),
+    path("remboursements/<int:refund_id>/relancer/", refunds.refund_retry, name="refund_retry"),
+    path(
+        "remboursements/commandes/<str:reference>/",
+        refunds.order_refund_view,
+        name="order_refund",
+    ),
     path(
         "commercants/<int:merchant_id>/approuver/",
         merchants.merchant_approve_view,
@@ -41,4 +56,13 @@ urlpatterns = [
         campaigns.campaign_delete_view,
         name="campaign_delete",
     ),
+    path("registre/", registry.registry_import, name="registry_import"),
+    path("registre/<int:run_id>/", registry.registry_run, name="registry_run"),
+    path(
+        "registre/<int:run_id>/progression/",
+        registry.registry_progress,
+        name="registry_progress",
+    ),
+    path("registre/<int:run_id>/importer/", registry.registry_confirm, name="registry_confirm"),
+    path("registre/<int:run_id>/reprendre/", registry.registry_resume, name="registry_resume"),
 ]

@@ -135,6 +135,9 @@ def test_card_payment_is_offered_only_for_shops_whose_account_takes_charges(
     body = client_a.get("/commande/").content.decode()
 
     assert f'name="shop-{ready.pk}-payment_method" value="card"' in body
+    # One way is chosen already, so the shopper who does not choose is not sent back.
+    chosen = re.findall(rf'name="shop-{ready.pk}-payment_method" value="(\w+)"[^>]*checked', body)
+    assert chosen == ["pay_in_shop"]
     assert f'name="shop-{unready.pk}-payment_method"' not in body
     # Asked of the service directly (a forged form cannot even name it), card payment for the
     # shop that cannot take it is refused, and nothing is placed.

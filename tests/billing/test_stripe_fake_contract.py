@@ -303,3 +303,156 @@ def test_partial_refunds_and_transfer_reversals_are_the_librarys_own(fake_stripe
         client.v1.transfers.reversals.create(transfer.id, params={"amount": 100})
     assert refused.value.code == "insufficient_funds"
     assert fake_stripe.transfers[transfer.id]["amount_reversed"] == 900
+
+
+# What billing reads of a refund it lists (card_refunds_sync) and of the charge it names.
+LISTED_REFUND_READ = {"id", "amount", "metadata", "status", "charge", "payment_intent"}
+REFUNDED_CHARGE_READ = {"id", "payment_intent", "metadata"}
+
+
+def test_refunds_are_listed_per_charge_and_amounts_left_hold_for_both(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = _card_session(client, unit_amount=3000, quantity=1, name="Commande C1")
+    fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
+    intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
+    charge_id = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")["latest_charge"]
+    transfer = _transfer(client, account_id=account.id, charge_id=charge_id, amount=2700)
+    ours = client.v1.refunds.create(
+        params={"payment_intent": intent_id, "amount": 1000, "metadata": {"refund": "7"}},
+        options={"idempotency_key": "refund:alpha:7"},
+    )
+    dashboard = fake_stripe.dashboard_refund(intent_id, 500)
+
+    listed = list(
+        client.v1.refunds.list(params={"charge": charge_id, "limit": 1}).auto_paging_iter()
+    )
+    assert [refund.id for refund in listed] == [dashboard["id"], ours.id]
+    for refund in listed:
+        assert isinstance(refund, stripe.Refund)
+        assert LISTED_REFUND_READ <= set(refund.to_dict()) <= declared(stripe.Refund)
+    assert client.v1.refunds.retrieve(ours.id).metadata.to_dict() == {"refund": "7"}
+    [event] = [e for e in fake_stripe.events if e["type"] == "charge.refunded"][-1:]
+    charge = stripe.convert_to_stripe_object(event["data"]["object"])
+    assert isinstance(charge, stripe.Charge)
+    assert REFUNDED_CHARGE_READ <= set(charge.to_dict()) <= declared(stripe.Charge)
+    assert charge.amount_refunded == 1500
+
+    # One rule for refunds and reversals: never more than is left (1,500 of the charge, 2,700
+    # of the transfer), never nothing.
+    for create, left in (
+        (
+            lambda amount: client.v1.refunds.create(
+                params={"payment_intent": intent_id, "amount": amount}
+            ),
+            1500,
+        ),
+        (
+            lambda amount: client.v1.transfers.reversals.create(
+                transfer.id, params={"amount": amount}
+            ),
+            2700,
+        ),
+    ):
+        for amount in (left + 1, 0):
+            with pytest.raises(stripe.InvalidRequestError) as refused:
+                create(amount)
+            assert refused.value.code == "amount_too_large"
+        assert create(left).amount == left
+
+    # A key's refusal is its answer from then on, as at Stripe.
+    fake_stripe.fail_reversals = True
+    options = {"idempotency_key": "refund-reversal:alpha:7"}
+    other = _transfer(client, account_id=account.id, charge_id=charge_id, amount=300)
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.transfers.reversals.create(other.id, params={"amount": 100}, options=options)
+    fake_stripe.fail_reversals = False
+    with pytest.raises(stripe.InvalidRequestError) as replayed:
+        client.v1.transfers.reversals.create(other.id, params={"amount": 100}, options=options)
+    assert replayed.value.code == "insufficient_funds"
+
+
+# The fields billing reads of a payout.
+PAYOUT_READ = {"id", "amount", "currency", "status", "arrival_date", "created", "failure_message"}
+
+
+def test_payouts_of_a_connected_account_are_the_librarys_own(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    other = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = _card_session(client, unit_amount=3000, quantity=1, name="Commande C1")
+    fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
+    intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
+    charge_id = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")["latest_charge"]
+    transfer = _transfer(client, account_id=account.id, charge_id=charge_id, amount=2700)
+    client.v1.transfers.reversals.create(transfer.id, params={"amount": 200})
+    # A transfer credits the account's balance, a reversal debits it; a payout empties it.
+    assert fake_stripe.balances[account.id] == 2500
+    made = fake_stripe.payout_make(account.id)
+    assert made is not None and fake_stripe.payout_make(account.id) is None
+    fake_stripe.payout_advance(made["id"], "paid")
+    fake_stripe.balances[account.id] = 400
+    failed = fake_stripe.payout_make(account.id)
+    assert failed is not None
+    fake_stripe.payout_advance(failed["id"], "failed")
+
+    answer = raw(fake_stripe, "/v1/payouts?limit=1", **{"Stripe-Account": account.id})
+    listed = client.v1.payouts.list(
+        params={"created": {"gte": 0}, "limit": 1}, options={"stripe_account": account.id}
+    )
+    paid = client.v1.payouts.retrieve(made["id"], options={"stripe_account": account.id})
+
+    assert isinstance(stripe.convert_to_stripe_object(answer), stripe.ListObject)
+    assert PAYOUT_READ <= fields_of(answer["data"][0]) <= declared(stripe.Payout)
+    assert [payout.id for payout in listed.auto_paging_iter()] == [failed["id"], made["id"]]
+    assert all(isinstance(payout, stripe.Payout) for payout in listed.data)
+    assert (paid.amount, paid.status, paid.currency) == (2500, "paid", "eur")
+    assert paid.arrival_date >= paid.created
+    # A failed payout puts its money back, and says why.
+    assert fake_stripe.balances[account.id] == 400
+    assert raw(fake_stripe, f"/v1/payouts/{failed['id']}", **{"Stripe-Account": account.id})[
+        "failure_message"
+    ]
+    assert client.v1.payouts.list(options={"stripe_account": other.id}).data == []
+    assert client.v1.payouts.list().data == []  # the platform's own: none here
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.payouts.retrieve(made["id"], options={"stripe_account": other.id})
+    with pytest.raises(stripe.PermissionError):
+        client.v1.payouts.list(options={"stripe_account": "acct_gone"})
+    events = [event for event in fake_stripe.events if event["type"].startswith("payout.")]
+    assert [event["type"] for event in events] == [
+        "payout.created",
+        "payout.paid",
+        "payout.created",
+        "payout.failed",
+    ]
+    for delivery in fake_stripe.deliveries[-4:]:
+        event = stripe.Webhook.construct_event(
+            delivery.payload, delivery.signature, settings.STRIPE_WEBHOOK_SECRET
+        )
+        assert event.account == account.id
+        assert isinstance(event.data.object, stripe.Payout)
+        assert fields_of(event.data.object.to_dict()) <= declared(stripe.Payout)
+
+
+def test_the_fake_pays_out_by_itself_every_period(settings):
+    fake = FakeStripe(
+        secret_key=settings.STRIPE_SECRET_KEY,
+        webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
+        payout_seconds=0.05,
+    ).start()
+    try:
+        account = fake.account_create({"type": "express"})["id"]
+        fake.account_update(account, due=[], deadline=None, enabled=True)
+        fake.balances[account] = 1_000
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any(
+            payout["status"] == "paid" for payout in fake.payouts.values()
+        ):
+            time.sleep(0.02)
+    finally:
+        fake.stop()
+
+    [payout] = fake.payouts.values()
+    assert (payout["amount"], payout["status"]) == (1_000, "paid")
+    assert fake.balances[account] == 0

@@ -172,3 +172,37 @@ def test_a_confirmation_awaiting_payment_is_accessible(
 
     expect(page.locator(".confirmation-orders .card")).to_have_count(1)
     axe_check(page)
+
+
+@pytest.fixture
+def grocery_paid(town_a, two_shops):
+    """The grocery paid by card for two orders, and one payout made: committed for the live
+    server, deleted before the shops are."""
+    from billing.models import CardPayment, ConnectAccount, Payout, Transfer
+    from tests.billing.test_statement import card_sale, payout_of
+    from tests.conftest import inside
+
+    merchant = two_shops.grocery.merchant
+    card_sale(town_a, merchant, total=3_500, rate_bps=800)
+    card_sale(town_a, merchant, total=850, rate_bps=800)
+    payout_of(town_a, merchant, amount=4_002, status=Payout.Status.IN_TRANSIT)
+    yield merchant
+    with inside(town_a):
+        payments = list(
+            Transfer.objects.filter(merchant=merchant).values_list("card_payment_id", flat=True)
+        )
+        Transfer.objects.filter(merchant=merchant).delete()
+        CardPayment.objects.filter(pk__in=payments).delete()
+        Payout.objects.filter(account__merchant=merchant).delete()
+        ConnectAccount.objects.filter(merchant=merchant).delete()
+
+
+def test_back_office_payments_with_sales_payouts_and_statements_is_accessible(
+    page, live_url, town_a, two_shops, grocery_paid, sign_in, axe_check
+):
+    sign_in(page, town_a, two_shops.grocery.owner.email, then="/boutique/paiements/")
+
+    expect(page.locator("#payments-transfers + * table tbody tr")).to_have_count(2)
+    expect(page.locator("#payments-payouts + * table tbody tr")).to_have_count(1)
+    expect(page.locator("#statement-month option")).to_have_count(1)
+    axe_check(page)

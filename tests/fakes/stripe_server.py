@@ -3,22 +3,33 @@
 The real `stripe` library talks to it (settings.STRIPE_API_BASE is its address), so requests are
 encoded, sent, decoded and typed exactly as they would be with Stripe. It keeps its state in
 memory, answers with Stripe's shapes (tests/billing/test_stripe_fake_contract.py holds it to the
-library's own types), honours idempotency keys, and emits each event it creates as a signed
-webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
+library's own types), honours idempotency keys (replaying a key's first answer, a refusal
+too, as Stripe does), and emits each event it creates as a signed webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
 `webhook_url` when one is given and always kept in `deliveries` for tests to hand over.
 
 Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
 /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, GET /v1/payment_intents/<id>, GET
-/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers,
+/v1/charges/<id>, POST /v1/refunds, GET /v1/refunds (`charge`, `payment_intent`, `limit`,
+`starting_after`), GET /v1/refunds/<id>, POST /v1/transfers,
 POST /v1/transfers/<id>/reversals, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
-header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
+header lists that connected account's events), GET /v1/events/<id>, GET /v1/payouts and
+GET /v1/payouts/<id> (a connected account's, with its `Stripe-Account` header; newest first,
+`created[gte]`, `status`, `limit`, `starting_after`); and the hosted onboarding
 page an account link leads to, GET/POST /connect/onboarding/<link>, where a person fills in
 (or leaves) the account's details and is sent back to the platform's return URL; and the
 card page a Checkout session leads to, GET/POST /checkout/pay/<session>, taking Stripe's test
 card numbers (a 3-D Secure challenge for 4000 0027 6000 3184, a decline for
 4000 0000 0000 0002) and emitting charge.succeeded, payment_intent.succeeded or
 payment_intent.payment_failed, and checkout.session.completed.
+
+Payouts: a transfer credits its connected account's available balance (a reversal debits it),
+and Stripe's automatic payouts are played by `payout_make` (the whole available balance to the
+bank, emitting `payout.created` on that account) and `payout_advance` (`payout.updated` on its
+way, `payout.paid`, `payout.failed` which puts the money back, `payout.canceled`). Tests call
+them; with `payout_seconds` (STRIPE_FAKE_PAYOUT_SECONDS for `make dev`) the fake does both by
+itself: every period it pays out each enabled account's balance and pays the payouts made the
+period before.
 
 `python -m tests.fakes.stripe_server` serves it for `make dev`, configured from the Django
 settings (its address from STRIPE_API_BASE, the key and secret the app uses, webhooks to the
@@ -88,6 +99,12 @@ class StripeFakeError(Exception):
             }
         }
 
+    @classmethod
+    def replayed(cls, status: int, body: dict[str, Any]) -> "StripeFakeError":
+        error = cls(status, body["error"]["message"])
+        error.body = body
+        return error
+
 
 def form_decode(body: str) -> dict[str, Any]:
     """Stripe's form encoding back into nested values: `a[b][c]=1`, `a[0]=x` (lists)."""
@@ -113,6 +130,38 @@ def _lists_from_indexes(value: Any) -> Any:
 
 def _truthy(value: object) -> bool:
     return value in (True, "true")
+
+
+def _amount_within(asked: object, *, total: int, taken: int, refused: str) -> int:
+    """The amount a refund (of a charge) or a reversal (of a transfer) may take: what is asked,
+    else all that is left; refused as Stripe does when it is more than is left, or nothing."""
+    left = total - taken
+    amount = int(str(asked)) if asked else left
+    if not 0 < amount <= left:
+        raise StripeFakeError(
+            HTTPStatus.BAD_REQUEST,
+            refused.format(amount=amount, left=left),
+            code="amount_too_large",
+            param="amount",
+        )
+    return amount
+
+
+def _list_page(
+    matching: list[dict[str, Any]], query: dict[str, Any], *, url: str
+) -> dict[str, Any]:
+    """One page of a Stripe list (`limit`, `starting_after`) of objects newest first."""
+    limit = min(int(query.get("limit", 10)), 100)
+    after = query.get("starting_after")
+    if after:
+        ids = [item["id"] for item in matching]
+        matching = matching[ids.index(after) + 1 :] if after in ids else []
+    return {
+        "object": "list",
+        "url": url,
+        "has_more": len(matching) > limit,
+        "data": copy.deepcopy(matching[:limit]),
+    }
 
 
 def signature_header(payload: bytes, secret: str, timestamp: int) -> str:
@@ -145,6 +194,7 @@ class FakeStripe:
         port: int = 0,
         livemode: bool = False,
         clock: Callable[[], float] = time.time,
+        payout_seconds: float = 0,
     ) -> None:
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
@@ -161,6 +211,13 @@ class FakeStripe:
         self.refunds: dict[str, dict[str, Any]] = {}
         self.transfers: dict[str, dict[str, Any]] = {}
         self.transfer_reversals: dict[str, dict[str, Any]] = {}
+        # Payouts: each connected account's available balance (cents, eur), its payouts, and
+        # the automatic payout period (0: only when a test calls payout_make).
+        self.balances: dict[str, int] = {}
+        self.payouts: dict[str, dict[str, Any]] = {}
+        self._payout_accounts: dict[str, str] = {}
+        self.payout_seconds = payout_seconds
+        self._stopped = threading.Event()
         # Set by a test to make every transfer reversal fail the way Stripe refuses one.
         self.fail_reversals = False
         # What the card page asks, per session: a 3-D Secure challenge awaiting its answer.
@@ -185,15 +242,26 @@ class FakeStripe:
     def start(self) -> "FakeStripe":
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        self._payout_schedule_start()
         return self
 
     def serve_forever(self) -> None:
         """Serve in this thread until interrupted (`make dev`)."""
+        self._payout_schedule_start()
         self._server.serve_forever()
 
     def stop(self) -> None:
+        self._stopped.set()
         self._server.shutdown()
         self._server.server_close()
+
+    def _payout_schedule_start(self) -> None:
+        if self.payout_seconds > 0:
+            threading.Thread(target=self._payout_schedule, daemon=True).start()
+
+    def _payout_schedule(self) -> None:
+        while not self._stopped.wait(self.payout_seconds):
+            self.payouts_run()
 
     # --- The API -------------------------------------------------------------------------
 
@@ -207,8 +275,17 @@ class FakeStripe:
         key = headers.get("Idempotency-Key")
         with self._lock:
             if method == "POST" and key and (key, path) in self._replies:
-                return self._replies[(key, path)]
-            reply = HTTPStatus.OK, self._route(method, path, query, form, headers)
+                status, body = self._replies[(key, path)]
+                if status != HTTPStatus.OK:
+                    raise StripeFakeError.replayed(status, body)
+                return status, body
+            try:
+                reply = HTTPStatus.OK, self._route(method, path, query, form, headers)
+            except StripeFakeError as error:
+                # Stripe keeps a key's first answer, a refusal too: the same key gets it again.
+                if method == "POST" and key and error.status < HTTPStatus.INTERNAL_SERVER_ERROR:
+                    self._replies[(key, path)] = error.status, error.body
+                raise
             if method == "POST" and key:
                 self._replies[(key, path)] = reply
             return reply
@@ -234,12 +311,20 @@ class FakeStripe:
                 return copy.deepcopy(self._found(self.charges, charge_id, "charge"))
             case "POST", ["v1", "refunds"]:
                 return self.refund_create(form)
+            case "GET", ["v1", "refunds"]:
+                return self.refunds_list(query)
+            case "GET", ["v1", "refunds", refund_id]:
+                return copy.deepcopy(self._found(self.refunds, refund_id, "refund"))
             case "POST", ["v1", "transfers"]:
                 return self.transfer_create(form)
             case "POST", ["v1", "transfers", transfer_id, "reversals"]:
                 return self.transfer_reversal_create(transfer_id, form)
             case "GET", ["v1", "events"]:
                 return self.events_list(query, connected_account=headers.get("Stripe-Account"))
+            case "GET", ["v1", "payouts"]:
+                return self.payouts_list(query, connected_account=headers.get("Stripe-Account"))
+            case "GET", ["v1", "payouts", payout_id]:
+                return self.payout_retrieve(payout_id, headers.get("Stripe-Account"))
             case "GET", ["v1", "events", event_id]:
                 for event in self.events:
                     if event["id"] == event_id:
@@ -333,14 +418,7 @@ class FakeStripe:
     def events_list(
         self, query: dict[str, Any], *, connected_account: str | None
     ) -> dict[str, Any]:
-        if connected_account is not None and connected_account not in self.accounts:
-            raise StripeFakeError(
-                HTTPStatus.FORBIDDEN,
-                f"The provided key does not have access to account '{connected_account}' (or "
-                "that account does not exist). Application access may have been revoked.",
-                code="account_invalid",
-            )
-        limit = min(int(query.get("limit", 10)), 100)
+        self._connected_check(connected_account)
         types = set(query.get("types", [])) | ({query["type"]} if query.get("type") else set())
         created = query.get("created", {})
         matching = [
@@ -350,17 +428,39 @@ class FakeStripe:
             and (not types or event["type"] in types)
             and event["created"] >= int(created.get("gte", 0))
         ]
-        after = query.get("starting_after")
-        if after:
-            ids = [event["id"] for event in matching]
-            matching = matching[ids.index(after) + 1 :] if after in ids else []
-        page = matching[:limit]
-        return {
-            "object": "list",
-            "url": "/v1/events",
-            "has_more": len(matching) > limit,
-            "data": copy.deepcopy(page),
-        }
+        return _list_page(matching, query, url="/v1/events")
+
+    def _connected_check(self, connected_account: str | None) -> None:
+        if connected_account is not None and connected_account not in self.accounts:
+            raise StripeFakeError(
+                HTTPStatus.FORBIDDEN,
+                f"The provided key does not have access to account '{connected_account}' (or "
+                "that account does not exist). Application access may have been revoked.",
+                code="account_invalid",
+            )
+
+    def payouts_list(
+        self, query: dict[str, Any], *, connected_account: str | None
+    ) -> dict[str, Any]:
+        """A connected account's payouts, newest first (the platform's own: none here)."""
+        self._connected_check(connected_account)
+        created = query.get("created", {})
+        matching = [
+            payout
+            for payout in reversed(self.payouts.values())
+            if self._payout_accounts[payout["id"]] == connected_account
+            and payout["created"] >= int(created.get("gte", 0))
+            and query.get("status", payout["status"]) == payout["status"]
+        ]
+        return _list_page(matching, query, url="/v1/payouts")
+
+    def payout_retrieve(self, payout_id: str, connected_account: str | None) -> dict[str, Any]:
+        payout = self.payouts.get(payout_id)
+        if payout is None or self._payout_accounts[payout_id] != connected_account:
+            raise StripeFakeError(
+                HTTPStatus.NOT_FOUND, f"No such payout: '{payout_id}'", code="resource_missing"
+            )
+        return copy.deepcopy(payout)
 
     def checkout_session_create(self, form: dict[str, Any]) -> dict[str, Any]:
         """A hosted payment page (mode "payment"); its PaymentIntent is made when the shopper
@@ -410,14 +510,12 @@ class FakeStripe:
                 "This PaymentIntent does not have a successful charge to refund.",
                 code="charge_not_refundable",
             )
-        left = charge["amount"] - charge["amount_refunded"]
-        amount = int(form.get("amount") or left)
-        if not 0 < amount <= left:
-            raise StripeFakeError(
-                HTTPStatus.BAD_REQUEST,
-                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
-                code="amount_too_large",
-            )
+        amount = _amount_within(
+            form.get("amount"),
+            total=charge["amount"],
+            taken=charge["amount_refunded"],
+            refused="Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+        )
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         refund = {
@@ -434,6 +532,24 @@ class FakeStripe:
         self.refunds[refund["id"]] = refund
         self.event_emit("charge.refunded", charge)
         return copy.deepcopy(refund)
+
+    def refunds_list(self, query: dict[str, Any]) -> dict[str, Any]:
+        """A charge's (or PaymentIntent's) refunds, newest first, as Stripe pages them."""
+        matching = [
+            refund
+            for refund in reversed(self.refunds.values())
+            if (not query.get("charge") or refund["charge"] == query["charge"])
+            and (
+                not query.get("payment_intent")
+                or refund["payment_intent"] == query["payment_intent"]
+            )
+        ]
+        return _list_page(matching, query, url="/v1/refunds")
+
+    def dashboard_refund(self, payment_intent: str, amount: int) -> dict[str, Any]:
+        """Someone refunds `amount` of a payment in Stripe's dashboard (no metadata of ours)."""
+        with self._lock:
+            return self.refund_create({"payment_intent": payment_intent, "amount": str(amount)})
 
     def transfer_create(self, form: dict[str, Any]) -> dict[str, Any]:
         self._account(form.get("destination", ""))
@@ -469,6 +585,9 @@ class FakeStripe:
             "transfer_group": form.get("transfer_group"),
         }
         self.transfers[transfer["id"]] = transfer
+        self.balances[transfer["destination"]] = (
+            self.balances.get(transfer["destination"], 0) + amount
+        )
         return copy.deepcopy(transfer)
 
     def transfer_reversal_create(self, transfer_id: str, form: dict[str, Any]) -> dict[str, Any]:
@@ -479,16 +598,13 @@ class FakeStripe:
                 "Insufficient funds in the connected account to reverse this transfer.",
                 code="insufficient_funds",
             )
-        left = transfer["amount"] - transfer["amount_reversed"]
-        amount = int(form.get("amount") or left)
-        if not 0 < amount <= left:
-            raise StripeFakeError(
-                HTTPStatus.BAD_REQUEST,
-                f"Reversal amount ({amount}) is greater than the transfer's unreversed amount"
-                f" ({left})",
-                code="amount_too_large",
-                param="amount",
-            )
+        amount = _amount_within(
+            form.get("amount"),
+            total=transfer["amount"],
+            taken=transfer["amount_reversed"],
+            refused="Reversal amount ({amount}) is greater than the transfer's unreversed amount"
+            " ({left})",
+        )
         transfer["amount_reversed"] += amount
         transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
         reversal = {
@@ -501,6 +617,9 @@ class FakeStripe:
             "transfer": transfer["id"],
         }
         self.transfer_reversals[reversal["id"]] = reversal
+        self.balances[transfer["destination"]] = (
+            self.balances.get(transfer["destination"], 0) - amount
+        )
         return copy.deepcopy(reversal)
 
     # --- What people do on Stripe's pages, and what Stripe does by itself ------------------
@@ -594,6 +713,78 @@ class FakeStripe:
         )
         self.event_emit("charge.succeeded", charge)
         self.event_emit("payment_intent.succeeded", intent)
+
+    def payout_make(self, account_id: str, *, arrival_days: int = 2) -> dict[str, Any] | None:
+        """Stripe's automatic payout: the account's whole available balance to its bank, due
+        `arrival_days` later; emits payout.created. None when there is nothing to pay out."""
+        with self._lock:
+            self._account(account_id)
+            amount = self.balances.get(account_id, 0)
+            if amount <= 0:
+                return None
+            created = int(self.clock())
+            payout: dict[str, Any] = {
+                "id": f"po_{secrets.token_hex(12)}",
+                "object": "payout",
+                "amount": amount,
+                "arrival_date": (created // 86400 + arrival_days) * 86400,
+                "automatic": True,
+                "balance_transaction": f"txn_{secrets.token_hex(12)}",
+                "created": created,
+                "currency": "eur",
+                "description": "STRIPE PAYOUT",
+                "destination": f"ba_{account_id.removeprefix('acct_')}",
+                "failure_balance_transaction": None,
+                "failure_code": None,
+                "failure_message": None,
+                "livemode": self.livemode,
+                "metadata": {},
+                "method": "standard",
+                "source_type": "card",
+                "statement_descriptor": None,
+                "status": "pending",
+                "type": "bank_account",
+            }
+            self.balances[account_id] = 0
+            self.payouts[payout["id"]] = payout
+            self._payout_accounts[payout["id"]] = account_id
+            self.event_emit("payout.created", payout, account=account_id)
+            return copy.deepcopy(payout)
+
+    def payout_advance(self, payout_id: str, status: str) -> dict[str, Any]:
+        """The bank's side of a payout: "in_transit" (payout.updated), "paid", "failed" (the
+        money goes back to the balance) or "canceled"; the event emitted."""
+        events = {
+            "in_transit": "payout.updated",
+            "paid": "payout.paid",
+            "failed": "payout.failed",
+            "canceled": "payout.canceled",
+        }
+        with self._lock:
+            payout = self._found(self.payouts, payout_id, "payout")
+            account_id = self._payout_accounts[payout_id]
+            previous = {"status": payout["status"]}
+            payout["status"] = status
+            if status == "failed":
+                payout.update(
+                    failure_code="account_closed",
+                    failure_message="The bank account has been closed.",
+                    failure_balance_transaction=f"txn_{secrets.token_hex(12)}",
+                )
+            if status in ("failed", "canceled"):
+                self.balances[account_id] = self.balances.get(account_id, 0) + payout["amount"]
+            return self.event_emit(events[status], payout, account=account_id, previous=previous)
+
+    def payouts_run(self) -> None:
+        """One period of automatic payouts: those made before are paid, then each account
+        that may be paid out gets its balance."""
+        with self._lock:
+            for payout in list(self.payouts.values()):
+                if payout["status"] in ("pending", "in_transit"):
+                    self.payout_advance(payout["id"], "paid")
+            for account_id, account in list(self.accounts.items()):
+                if account["payouts_enabled"]:
+                    self.payout_make(account_id)
 
     def onboarding_submit(self, link_id: str, *, complete: bool) -> str:
         """Someone filled in the link's account (all of it, or stopped early); the URL Stripe
@@ -861,6 +1052,7 @@ def main() -> None:
         webhook_host=f"{settings.ROOT_DOMAIN}:{port}",
         host=address.hostname or "127.0.0.1",
         port=address.port or 12111,
+        payout_seconds=float(getattr(settings, "STRIPE_FAKE_PAYOUT_SECONDS", 0)),
     )
     print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")
     fake.serve_forever()

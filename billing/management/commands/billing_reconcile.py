@@ -18,7 +18,11 @@ class Command(BaseCommand):
         report = billing_reconcile(window=window)
         self.stdout.write(
             f"{report.listed} events listed, {report.recorded} recorded now, "
-            f"{report.requeued} queued again."
+            f"{report.requeued} queued again. {report.payouts} payouts read."
         )
         if report.failed:
             raise CommandError(f"Stripe would not list the events of {report.failed} accounts.")
+        if report.payouts_failed:
+            raise CommandError(
+                f"Stripe would not list the payouts of {report.payouts_failed} accounts."
+            )

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import time, timedelta
 from itertools import pairwise
 
@@ -66,15 +66,9 @@ def _ranges_problems(label: str, ranges: list[tuple[time, time]]) -> list[str]:
     return problems
 
 
-def opening_hours_set(
-    *, merchant_id: int, actor: User, ranges: Iterable[tuple[int, time, time]]
-) -> list[OpeningHours]:
-    """Replace the merchant's whole week with these (weekday, opens, closes) ranges; a closing
-    time of 00:00 means midnight. Days without a range are closed.
-
-    Every problem is reported at once (InvalidOpeningHours) and then nothing changes.
-    """
-    merchant_require_member(actor=actor, merchant_id=merchant_id)
+def _week_checked(
+    ranges: Iterable[tuple[int, time, time]],
+) -> tuple[dict[int, list[tuple[time, time]]], list[str]]:
     by_day: dict[int, list[tuple[time, time]]] = defaultdict(list)
     problems: list[str] = []
     for weekday, opens, closes in ranges:
@@ -84,6 +78,40 @@ def opening_hours_set(
         by_day[weekday].append((opens, closes))
     for weekday in sorted(by_day):
         problems.extend(_ranges_problems(_weekday_name(weekday), by_day[weekday]))
+    return by_day, problems
+
+
+def opening_hours_problems(ranges: Iterable[tuple[int, time, time]]) -> list[str]:
+    """What `opening_hours_set` would refuse in this week of (weekday, opens, closes) ranges."""
+    return _week_checked(ranges)[1]
+
+
+def opening_hours_set_unclaimed(*, weeks: Mapping[int, Sequence[tuple[int, time, time]]]) -> None:
+    """Replace the week of each listing the town made and nobody claimed yet (a registry import:
+    the caller checked it has no member and its ranges with `opening_hours_problems`), in bulk,
+    in the caller's transaction. A merchant given no range keeps its week."""
+    weeks = {merchant_id: ranges for merchant_id, ranges in weeks.items() if ranges}
+    if not weeks:
+        return
+    OpeningHours.objects.filter(merchant_id__in=list(weeks)).delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(merchant_id=merchant_id, weekday=weekday, opens_at=opens, closes_at=closes)
+        for merchant_id, ranges in weeks.items()
+        for weekday, opens, closes in sorted(ranges)
+    )
+    shop_window_changed()  # bulk writes send no signal
+
+
+def opening_hours_set(
+    *, merchant_id: int, actor: User, ranges: Iterable[tuple[int, time, time]]
+) -> list[OpeningHours]:
+    """Replace the merchant's whole week with these (weekday, opens, closes) ranges; a closing
+    time of 00:00 means midnight. Days without a range are closed.
+
+    Every problem is reported at once (InvalidOpeningHours) and then nothing changes.
+    """
+    merchant_require_member(actor=actor, merchant_id=merchant_id)
+    by_day, problems = _week_checked(ranges)
     if problems:
         raise InvalidOpeningHours(*problems)
     with transaction.atomic(durable=True):
