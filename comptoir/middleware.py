@@ -17,6 +17,7 @@ from django_tenants.utils import remove_www
 from comptoir.db import connection
 from comptoir.health import healthz, readyz
 from comptoir.http import PlatformRequest
+from comptoir.page_seen import page_seen_count, page_seen_of
 from comptoir.routing import host_is_root, town_for_host
 
 _HEALTH_VIEWS = {"/healthz": healthz, "/readyz": readyz}
@@ -139,3 +140,25 @@ class NulCharacterRefusalMiddleware:
         ):
             raise BadRequest("A NUL character in the request.")
         return self.get_response(request)
+
+
+class PageSeenMiddleware:
+    """Counts the public page a request showed (the view or the page cache marked it, see
+    comptoir.page_seen) once the response has been sent: Django closes a response after the
+    server wrote it out, and runs its closers then, so the visitor never waits for the count.
+    Only a 200 is counted; the schema is read now, before anything else can move the
+    connection."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        seen = page_seen_of(request)
+        if seen is not None and response.status_code == 200:
+            schema_name = connection.schema_name
+            # Django's own hook for work after the response (HttpResponseBase.close), which
+            # the stubs do not declare.
+            closers = response._resource_closers  # type: ignore[attr-defined]
+            closers.append(lambda: page_seen_count(request, seen, schema_name))
+        return response

@@ -15,6 +15,9 @@ declares, in its `AppConfig.ready()`, the models the shop window shows (`shop_wi
 whose saves and deletes then bump it through model signals; the few services that write in
 bulk (which sends no signal) call `shop_window_changed` themselves. Entries expire after CACHE_SECONDS whatever happens, which
 bounds any staleness.
+
+A page is kept with what the view said it shows (comptoir.page_seen), and a request served from
+the cache is marked with it again: a cached page is counted as a visit like a rendered one.
 """
 
 import hashlib
@@ -40,6 +43,7 @@ from render_block import render_block_to_string
 
 from comptoir.db import connection
 from comptoir.metrics import page_cache_observed
+from comptoir.page_seen import page_seen_mark, page_seen_of
 from comptoir.town import town_now
 
 # The cached page's parts: every block of base.html a shop-window page fills or inherits below
@@ -132,9 +136,14 @@ def shop_window_page(view: View) -> View:
         # The page is kept with the version it was rendered at: one round trip reads both.
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY, 0)
-        kept_version, kept = found.get(key, (None, None))
-        page_cache_observed(hit=kept_version == version)
-        if kept_version == version:
+        entry = found.get(key, ())
+        # An entry kept before pages carried what they show (a 2-tuple) is a miss.
+        hit = len(entry) == 3 and entry[0] == version
+        page_cache_observed(hit=hit)
+        if hit:
+            _version, kept, seen = entry
+            if seen is not None:
+                page_seen_mark(request, seen)
             if whole:
                 return HttpResponse(_tokens_given(request, kept))
             return _page_render(request, kept)
@@ -144,7 +153,7 @@ def shop_window_page(view: View) -> View:
         blocks = _blocks_render(request, response)
         page = _page_render(request, blocks)
         kept = _tokens_hidden(page.content.decode()) if whole else blocks
-        cache.set(key, (version, kept), CACHE_SECONDS)
+        cache.set(key, (version, kept, page_seen_of(request)), CACHE_SECONDS)
         return page
 
     return cached_view

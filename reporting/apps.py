@@ -1,5 +1,3 @@
-from datetime import date
-
 from django.apps import AppConfig
 
 
@@ -9,10 +7,8 @@ class ReportingConfig(AppConfig):
     verbose_name = "Reporting"
 
     def ready(self) -> None:
-        from marketplace.directory.signals import merchant_page_viewed
-        from reporting.services import merchant_visit_record
+        from comptoir.page_seen import page_seen_counter_register
+        from reporting.services import page_view_record
 
-        def page_viewed(sender: object, merchant_id: int, day: date, **kwargs: object) -> None:
-            merchant_visit_record(merchant_id=merchant_id, day=day)
-
-        merchant_page_viewed.connect(page_viewed, weak=False, dispatch_uid="reporting-visits")
+        # The one counter of every public page, cached or rendered.
+        page_seen_counter_register(page_view_record)

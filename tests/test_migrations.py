@@ -15,7 +15,7 @@ from marketplace.appointments.tasks import appointment_confirmation_send
 from marketplace.directory.models import StaffInvitation
 from marketplace.directory.tasks import staff_invitation_send
 from marketplace.messaging.tasks import message_notify
-from reporting.models import MerchantDailyVisits
+from reporting.models import PageViewsDaily
 
 SCHEMA = "migration_probe"
 # Each app just before issue 7's migrations.
@@ -128,7 +128,11 @@ def test_what_was_sent_stays_sent_and_moved_models_keep_their_rows(db):
             appointment_confirmation_send.apply(args=[ids["appointment"]]).get(),
         ]
         invitations = sorted(StaffInvitation.objects.values_list("pk", "merchant_id"))
-        visits = list(MerchantDailyVisits.objects.values_list("merchant_id", "day", "count"))
+        visits = list(
+            PageViewsDaily.objects.filter(kind="merchant").values_list(
+                "merchant_id", "day", "views"
+            )
+        )
         content_type = ContentType.objects.get(model="staffinvitation")
 
     assert claims == {

@@ -129,6 +129,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.middleware.TownAvailabilityMiddleware",
+    # Counts the public pages shown, cached ones too, after their response is sent.
+    "comptoir.middleware.PageSeenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -230,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "marketplace.orders.tasks.reservations_expired_release_all",
         "schedule": 60,
     },
+    # Page views counted in Redis, written into each town's tables (reporting.services).
+    "flush-visits": {
+        "task": "reporting.tasks.visits_flush_all",
+        "schedule": 60,
+    },
     # Repairs what a missed Stripe webhook left behind.
     "reconcile-stripe-events": {
         "task": "billing.tasks.billing_reconcile",
@@ -246,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
 STOCK_RESERVATION_MINUTES = int(os.environ.get("STOCK_RESERVATION_MINUTES", "15"))
 # How many ready, unnamed town schemas the pool keeps for instant provisioning.
 SPARE_SCHEMA_POOL_SIZE = int(os.environ.get("SPARE_SCHEMA_POOL_SIZE", "2"))
+
+# Counting the public pages' views (reporting): off, nothing is counted. GEOIP_PATH: a
+# GeoIP2/GeoLite2-City .mmdb file, read offline, placing visitors' towns; unset, no origins.
+VISITS_COUNTING = os.environ.get("VISITS_COUNTING", "1") == "1"
+GEOIP_PATH = os.environ.get("GEOIP_PATH", "")
 
 # --- Files --------------------------------------------------------------------------------
 

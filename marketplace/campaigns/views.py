@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from comptoir.http import TownRequest
+from comptoir.page_seen import PageSeen, page_seen_mark
 from comptoir.town import town_now
 from marketplace.campaigns.selectors import (
     campaign_for_preview,
@@ -23,6 +24,8 @@ def campaign_detail(request: TownRequest, slug: str) -> HttpResponse:
         campaign = campaign_for_preview(slug=slug)
     if campaign is None:
         raise Http404
+    if not is_preview:
+        page_seen_mark(request, PageSeen(kind="campaign", campaign_id=campaign.pk))
     return render(
         request,
         "campaigns/campaign_detail.html",

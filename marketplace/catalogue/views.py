@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.http import TownRequest
 from comptoir.page_cache import shop_window_page
+from comptoir.page_seen import PageSeen, page_seen_mark
 from comptoir.town import town_now
 from marketplace.catalogue.models import Product
 from marketplace.catalogue.selectors import (
@@ -53,6 +54,15 @@ def product_detail(request: TownRequest, slug: str) -> HttpResponse:
     product: Product | None = product_for_page(slug=slug, today=now.date())
     if product is None:
         raise Http404(_("This product is not on sale here."))
+    page_seen_mark(
+        request,
+        PageSeen(
+            kind="product",
+            product_id=product.pk,
+            merchant_id=product.merchant_id,
+            category_id=product.category_id or product.merchant.category_id,
+        ),
+    )
     town = request.tenant
     page_url = town.build_url(request.path)
     sold_online = product.merchant.sells_online and not product.sold_in_shop_only
@@ -112,6 +122,7 @@ def search(request: TownRequest) -> HttpResponse:
         query = request.GET.copy()
         query["page"] = str(results.num_pages)
         return redirect(f"{request.path}?{query.urlencode()}")
+    page_seen_mark(request, PageSeen(kind="search"))
     context = {
         "q": q,
         "results": results,

@@ -43,6 +43,7 @@ from marketplace.demo.content import (
     TownProfile,
     Trade,
 )
+from marketplace.demo.visits import demo_visits_create
 from marketplace.directory.models import (
     Category,
     Merchant,
@@ -57,11 +58,9 @@ from marketplace.shoppers.services import (
     favourite_merchant_add,
     favourite_product_add,
 )
-from reporting.models import MerchantDailyVisits
 
 # Positions in MERCHANT_PLAN whose application the town has not decided yet.
 PENDING_POSITIONS = frozenset({11, 27, 40})
-VISIT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -420,23 +419,6 @@ def _products_create(
     return len(products)
 
 
-def _visits_create(planned: list[_Planned], *, rng: random.Random, today: date) -> None:
-    rows: list[MerchantDailyVisits] = []
-    for item in planned:
-        if item.merchant.status != Merchant.Status.APPROVED:
-            continue
-        popularity = rng.randint(3, 40)
-        rows.extend(
-            MerchantDailyVisits(
-                merchant=item.merchant,
-                day=today - timedelta(days=offset),
-                count=max(0, popularity + rng.randint(-popularity // 2, popularity // 2)),
-            )
-            for offset in range(1, VISIT_DAYS + 1)
-        )
-    MerchantDailyVisits.objects.bulk_create(rows)
-
-
 @dataclass(frozen=True)
 class DirectoryFilled:
     merchants: int
@@ -496,7 +478,7 @@ def demo_directory_fill(
     _photos_create(planned)
     _hours_create(planned, rng=rng, today=today)
     products = _products_create(planned, profile=profile, rng=rng, size=size, now=now)
-    _visits_create(planned, rng=rng, today=today)
+    demo_visits_create(town_slug=town_slug, rng=rng, today=today)
 
     approved = [
         item.merchant for item in planned if item.merchant.status == Merchant.Status.APPROVED

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from comptoir.http import TownRequest
 from comptoir.page_cache import shop_window_page
+from comptoir.page_seen import PageSeen, page_seen_mark
 from comptoir.town import town_now
 from marketplace.directory.errors import DirectoryError
 from marketplace.directory.forms import (
@@ -34,7 +35,6 @@ from marketplace.directory.selectors import (
     merchants_on_map,
 )
 from marketplace.directory.services.merchants import merchant_register
-from marketplace.directory.signals import merchant_page_viewed
 
 # The directory's tabs, one per kind of entry (the same tree holds shops and the rest).
 KIND_TABS = (
@@ -58,6 +58,13 @@ def directory(request: TownRequest) -> HttpResponse:
         merchants_directory(filters=filters, local_now=now), DIRECTORY_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     merchant_cards(list(page.object_list), now=now)
+    category = filters.category
+    page_seen_mark(
+        request,
+        PageSeen(kind="category", category_id=category.pk)
+        if category is not None
+        else PageSeen(kind="directory"),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return TemplateResponse(
@@ -82,7 +89,10 @@ def merchant_detail(request: TownRequest, slug: str) -> HttpResponse:
     if page is None:
         raise Http404
     merchant = page.merchant
-    merchant_page_viewed.send(sender=type(merchant), merchant_id=merchant.pk, day=now.date())
+    page_seen_mark(
+        request,
+        PageSeen(kind="merchant", merchant_id=merchant.pk, category_id=merchant.category_id),
+    )
     return render(
         request,
         "directory/merchant_detail.html",
@@ -110,6 +120,7 @@ def merchant_detail(request: TownRequest, slug: str) -> HttpResponse:
 def merchants_map(request: TownRequest) -> HttpResponse:
     now = town_now()
     merchants = merchant_cards(list(merchants_on_map(today=now.date())), now=now)
+    page_seen_mark(request, PageSeen(kind="map"))
     return render(
         request,
         "directory/map.html",

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db.models import Sum
 from django_tenants.utils import schema_context
 from PIL import Image
 
@@ -39,7 +40,7 @@ from marketplace.directory.models import (
 )
 from marketplace.messaging.models import Message
 from marketplace.orders.models import Order
-from reporting.models import MerchantDailyVisits
+from reporting.models import PageKind, PageViewsDaily, PageViewsHourly, VisitorsDaily
 from tenants.models import Town, TownStats
 
 DEMO_SLUG = "chalons"
@@ -57,7 +58,7 @@ def _counts() -> dict[str, int]:
         "slots": Slot.objects.count(),
         "appointments": Appointment.objects.count(),
         "campaigns": Campaign.objects.count(),
-        "visits": MerchantDailyVisits.objects.count(),
+        "visits": PageViewsDaily.objects.count(),
         "movements": StockMovement.objects.count(),
     }
 
@@ -166,7 +167,12 @@ def test_orders_in_every_state_messages_appointments_campaign_and_visits(seeded)
         assert campaign.featured_merchants.exists()
         assert campaign.featured_products.exists()
         assert campaign.image.name.startswith(f"{town.schema_name}/campaigns/")
-        assert MerchantDailyVisits.objects.exists()
+        # A month of visits in the counter's own tables, the evening busier than the night.
+        assert PageViewsDaily.objects.filter(kind=PageKind.MERCHANT, views__gt=0).exists()
+        assert PageViewsDaily.objects.filter(kind=PageKind.PRODUCT, views__gt=0).exists()
+        assert VisitorsDaily.objects.count() == 30
+        hourly = dict(PageViewsHourly.objects.values_list("hour").annotate(Sum("views")))
+        assert hourly[21] > hourly.get(3, 0)
 
 
 def test_a_second_run_keeps_everything_and_adds_nothing(seeded):

@@ -1,8 +1,8 @@
 import pytest
 
-from reporting.services import merchant_visit_record
 from tests.conftest import inside
 from tests.marketplace.backoffice.builders import order_add, product_add, variants_of
+from tests.reporting.builders import merchant_page_views_add
 
 
 @pytest.mark.smoke
@@ -10,9 +10,7 @@ def test_dashboard_shows_todays_orders_low_stock_and_visits(english, owner_clien
     product = product_add(town_a, shop_a, title="Pivoines", stocks=(2,))
     [variant] = variants_of(town_a, product)
     order = order_add(town_a, shop_a, lines=[(variant, 1)])
-    with inside(town_a):
-        merchant_visit_record(merchant_id=shop_a.pk)
-        merchant_visit_record(merchant_id=shop_a.pk)
+    merchant_page_views_add(town_a, shop_a.pk, 2)
 
     response = owner_client.get("/boutique/")
 
@@ -52,8 +50,7 @@ def test_dashboard_costs_the_same_queries_whatever_the_amount(
 def test_dashboard_lists_only_this_shops_figures(owner_client, town_a, shop_a, rival_a):
     product = product_add(town_a, rival_a, title="Chez le rival", stocks=(1,))
     order_add(town_a, rival_a, lines=[(variants_of(town_a, product)[0], 1)])
-    with inside(town_a):
-        merchant_visit_record(merchant_id=rival_a.pk)
+    merchant_page_views_add(town_a, rival_a.pk, 1)
 
     response = owner_client.get("/boutique/")
 
