@@ -223,6 +223,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.billing_reconcile",
         "schedule": 60 * 60,
     },
+    # Towns unpaid past their plan's grace period become read-only.
+    "enforce-subscription-grace": {
+        "task": "billing.tasks.subscriptions_grace_enforce",
+        "schedule": 15 * 60,
+    },
+    # The console's commission per town and month.
+    "refresh-commission-months": {
+        "task": "billing.tasks.commission_months_refresh",
+        "schedule": 60 * 60,
+    },
 }
 # How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled
 # (the beat sweep above) and the stock is for the other shoppers again.

@@ -134,7 +134,9 @@ def town_standing_set(*, town_id: int, standing: str) -> bool:
     standing_to = Town.Standing(standing)
     with schema_context("public"), transaction.atomic():
         changed = bool(
-            Town.objects.filter(pk=town_id).exclude(standing=standing_to).update(standing=standing_to)
+            Town.objects.filter(pk=town_id)
+            .exclude(standing=standing_to)
+            .update(standing=standing_to)
         )
     if changed:
         town_routing_forget()
