@@ -16,7 +16,6 @@ town read-only until a new one starts. Stripe is called outside every lock.
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -568,22 +567,3 @@ def commission_months_refresh() -> int:
                 batch_size=2000,
             )
     return len(counted)
-
-
-def months_back(*, today: date, count: int) -> list[date]:
-    """The first days of this month and the `count - 1` before it, newest first."""
-    months, year, month = [], today.year, today.month
-    for _step in range(count):
-        months.append(date(year, month, 1))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return months
-
-
-def commissions_by_town(*, town_ids: list[int], months: list[date]) -> dict[int, dict[date, int]]:
-    """Each town's commission in cents per month (months without any are 0), in one query."""
-    found: dict[int, dict[date, int]] = defaultdict(dict)
-    with schema_context(_PUBLIC()):
-        rows = TownCommissionMonth.objects.filter(town_id__in=town_ids, month__in=months)
-        for row in rows.values_list("town_id", "month", "commission_cents"):
-            found[row[0]][row[1]] = row[2]
-    return {pk: {month: found[pk].get(month, 0) for month in months} for pk in town_ids}

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from surfaces.town_admin.views import branding, campaigns, commission, dashboard, merchants
+from surfaces.town_admin.views import (
+    branding,
+    campaigns,
+    commission,
+    dashboard,
+    merchants,
+    subscription,
+)
 
 app_name = "town_admin"
 
@@ -13,6 +20,7 @@ urlpatterns = [
     path("acces-vendeur/<str:token>/", dashboard.vendor_access, name="vendor_access"),
     path("commercants/", merchants.merchants_pending, name="merchants"),
     path("commission/", commission.commission, name="commission"),
+    path("abonnement/", subscription.subscription, name="subscription"),
     path(
         "commercants/<int:merchant_id>/approuver/",
         merchants.merchant_approve_view,
