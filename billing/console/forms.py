@@ -5,7 +5,7 @@ from billing.shared.models import SubscriptionPlan
 from billing.shared.selectors import plans_offered
 
 
-class PlanChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class PlanChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: SubscriptionPlan) -> str:
         return str(obj.name)
 

@@ -146,7 +146,7 @@ def town_data(town: Town) -> dict[str, str]:
         digest = {}
         for table in tables:
             cursor.execute(
-                "SELECT md5(coalesce(string_agg((to_jsonb(r) - 'last_login')::text, '|' "  # noqa: S608
+                "SELECT md5(coalesce(string_agg((to_jsonb(r) - 'last_login')::text, '|' "
                 f"ORDER BY (to_jsonb(r) - 'last_login')::text), '')) "
                 f"FROM {quote_schema_name(schema)}.{connection.ops.quote_name(table)} r"
             )
@@ -164,7 +164,7 @@ arrivals = st.data()
 
 
 @hypothesis_settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -204,21 +204,22 @@ def _journey(fake, clock, town_a, admin_a, root_client, capture, mailoutbox, dat
     plan = plan_setup(spec=TOWN_PLAN)
     shop = shop_create(town_a, name="Fleurs de Lys")
     roses = variant_create(town_a, shop, title="Roses", price_cents=1250, stock=5)
-    delivered: list[dict] = []
-    held: list[dict] = []
+    delivered: list[str] = []  # event ids, in their first arrival
+    held: list[str] = []
 
     def step(*, expect_state: str, expect_standing: str) -> None:
         """Deliver the events Stripe sent since the last step, in a drawn order, some replayed
         and some held back until the next step; then the state is Stripe's."""
         nonlocal held
-        new = [event for event in fake.events if event not in delivered and event not in held]
+        events = {event["id"]: event for event in fake.events}
+        new = [key for key in events if key not in delivered and key not in held]
         late = data.draw(st.sets(st.sampled_from(new), max_size=len(new) - 1)) if new else set()
-        now = [event for event in new if event not in late]
+        now = [key for key in new if key not in late]
         replays = data.draw(st.lists(st.sampled_from(delivered), max_size=3)) if delivered else []
         arrival = data.draw(st.permutations(now + replays)) + held
-        deliver_events(root_client, capture, arrival)
-        delivered.extend(event for event in now + held if event not in delivered)
-        held = [event for event in fake.events if event in late]
+        deliver_events(root_client, capture, [events[key] for key in arrival])
+        delivered.extend(key for key in now + held if key not in delivered)
+        held = [key for key in new if key in late]
         subscription = subscription_of(town_a)
         assert (subscription.state, standing_of(town_a)) == (expect_state, expect_standing)
 
@@ -243,7 +244,8 @@ def _journey(fake, clock, town_a, admin_a, root_client, capture, mailoutbox, dat
     fake.customer_card_set(customer, works=False)
     unpaid = fake.subscription_period_end(subscription_id)
     step(expect_state=State.PAST_DUE, expect_standing=Standing.PAST_DUE)
-    assert [message.to for message in mailoutbox] == [[admin_a.email]]
+    assert len(mailoutbox) == 1
+    assert sorted(mailoutbox[0].to) == [admin_a.email, "mairie@alpha.test"]
     assert unpaid["number"] in mailoutbox[0].body
     assert english(town_a).get("/").status_code == 200
 
@@ -274,17 +276,15 @@ def _journey(fake, clock, town_a, admin_a, root_client, capture, mailoutbox, dat
     assert town_data(town_a) == before
     done = english(town_a).post("/panier/ajouter/", {"variant_id": roses.pk, "quantity": 1})
     assert done.status_code == 302
-    # Late events (held back) then arrive: nothing changes, each handled once.
-    deliver_events(root_client, capture, held + delivered[:2])
+    # Late events (held back) then arrive, and old ones again: nothing changes, each once.
+    events = {event["id"]: event for event in fake.events}
+    deliver_events(root_client, capture, [events[key] for key in held + delivered[:2]])
     assert (subscription_of(town_a).state, standing_of(town_a)) == (State.ACTIVE, Standing.GOOD)
     with schema_context("public"):
-        ids = [event["id"] for event in fake.events]
-        assert StripeEvent.objects.filter(stripe_id__in=ids).count() == len(
-            [e for e in delivered + held if e in fake.events]
-        )
-        assert set(
-            StripeEvent.objects.filter(stripe_id__in=ids).values_list("outcome", flat=True)
-        ) == {StripeEvent.Outcome.APPLIED}
+        stored = StripeEvent.objects.filter(stripe_id__in=list(events))
+        assert sorted(stored.values_list("stripe_id", flat=True)) == sorted({*delivered, *held})
+        assert set(stored.values_list("outcome", flat=True)) == {StripeEvent.Outcome.APPLIED}
+    assert len(mailoutbox) == 1
 
 
 def test_an_event_for_a_customer_no_town_has_is_unrouted(
@@ -364,7 +364,9 @@ def test_the_grace_sweep_touches_only_towns_unpaid_past_their_plan(
 
 @pytest.fixture
 def console(db, vendor_staff) -> Client:
-    return signed_in(Client(HTTP_HOST=settings.ROOT_DOMAIN, HTTP_ACCEPT_LANGUAGE="en"), None, vendor_staff.email)
+    return signed_in(
+        Client(HTTP_HOST=settings.ROOT_DOMAIN, HTTP_ACCEPT_LANGUAGE="en"), None, vendor_staff.email
+    )
 
 
 def ledger_row(town: Town, merchant, *, commission_cents: int, at: datetime) -> None:
@@ -440,7 +442,9 @@ def test_commission_is_counted_per_town_and_month_in_the_towns_time_zone(
     assert written == 2
     with schema_context("public"):
         rows = set(
-            TownCommissionMonth.objects.values_list("town_id", "month", "commission_cents", "transfers")
+            TownCommissionMonth.objects.values_list(
+                "town_id", "month", "commission_cents", "transfers"
+            )
         )
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     assert rows == {

@@ -191,6 +191,8 @@ class FakeSubscriptions:
                 return copy.deepcopy(self._found(self.customers, customer_id, "customer"))
             case "POST", ["v1", "products"]:
                 return self.product_create(form)
+            case "GET", ["v1", "products", product_id]:
+                return copy.deepcopy(self._found(self.products, product_id, "product"))
             case "POST", ["v1", "prices"]:
                 return self.price_create(form)
             case "GET", ["v1", "prices"]:
