@@ -187,6 +187,7 @@ def test_a_subscription_through_its_states_in_any_order_and_replayed(
     Town.objects.filter(pk=town_a.pk).update(standing=Standing.GOOD)
     with inside(town_a):
         SentOnce.objects.all().delete()
+        Cart.objects.all().delete()
     mailoutbox.clear()
     fake = FakeStripe(
         secret_key=settings.STRIPE_SECRET_KEY,
