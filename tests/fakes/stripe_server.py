@@ -602,6 +602,15 @@ class FakeSubscriptions:
         )
 
 
+def dev_plans_setup() -> None:
+    """`make dev`: the towns' plans made again as prices of this fake, whose state is in
+    memory (the plans' rows then name these prices)."""
+    from billing.services.subscriptions import plans_default_setup
+
+    for plan in plans_default_setup():
+        print(f"stripe fake: plan {plan.code} is {plan.stripe_price_id}")
+
+
 def _invoice_subscription(invoice: dict[str, Any]) -> str:
     return str(invoice["parent"]["subscription_details"]["subscription"])
 
@@ -1382,7 +1391,10 @@ def main() -> None:
         port=address.port or 12111,
     )
     print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")
-    fake.serve_forever()
+    fake.start()
+    dev_plans_setup()
+    assert fake._thread is not None
+    fake._thread.join()
 
 
 if __name__ == "__main__":
