@@ -149,14 +149,22 @@ def _per_town_sums(towns) -> None:
 
 def run() -> None:
     from django.conf import settings
+    from django.core.management import call_command
+    from django.db import transaction
     from django.test import Client
 
     from billing.services.subscriptions import commission_months_refresh
     from billing.shared.models import TownCommissionMonth
     from comptoir.accounts.models import User
+    from tenants.services.locks import provisioning_lock
+    from tenants.services.template import template_schema_ensure
     from tests.bench.routing import bench_towns_ensure
 
     started = time.monotonic()
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    with transaction.atomic():
+        provisioning_lock()
+        template_schema_ensure()
     towns, made = bench_towns_ensure(count=TOWNS, prefix="banc-sub")
     rng = random.Random(10)
     for town in towns:
