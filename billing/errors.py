@@ -44,3 +44,19 @@ class SubscriptionInvalid(BillingError):
     def __init__(self, message: "_StrPromise") -> None:
         super().__init__(message)
         self.message = message
+
+
+class RefundInvalid(BillingError):
+    """A refund asked for more than is left, for nothing, or of an order that cannot be
+    refunded; its message says which (nothing was changed)."""
+
+    message = _("This refund cannot be made.")
+
+    def __init__(self, message: object = None) -> None:
+        super().__init__()
+        if message is not None:
+            self.message = message  # type: ignore[assignment]
+
+
+class RefundForbidden(BillingError):
+    message = _("Only the order's shop or the town's administrators can refund it.")

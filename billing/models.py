@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -136,28 +137,110 @@ class Transfer(models.Model):
 
 
 class OrderRefund(models.Model):
-    """A card-paid order given back in full (refused by its shop or cancelled): the Refund on
-    the checkout's payment, and the reversal of that shop's Transfer when one was made. The
-    town's commission on the order goes back with it: the shop returns what it received, the
-    platform the rest. A reversal Stripe refused keeps its error here until a retry succeeds."""
+    """Money given back to the shopper on one card-paid order: the whole order (refused or
+    cancelled, automatically) or chosen items (by its shop or the town's administrator), or a
+    refund made in Stripe's dashboard. An order may have several; their lines say which items.
 
-    order = models.OneToOneField(
+    The town's commission goes back in proportion: `commission_cents` of the refund comes from
+    the platform, `reversal_cents` (the rest) is taken back from the shop by a reversal of that
+    shop's Transfer. Both are known once the shop was paid (null before; an order refunded in
+    full before its shop was paid is never transferred). A reversal Stripe refused keeps its
+    error and the number of attempts here until a retry succeeds.
+    """
+
+    class Origin(models.TextChoices):
+        AUTOMATIC = "automatic", _("refused or cancelled")
+        MERCHANT = "merchant", _("by the shop")
+        TOWN = "town", _("by the town")
+        STRIPE = "stripe", _("in Stripe's dashboard")
+
+    order = models.ForeignKey(
         "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, related_name="+"
     )
     card_payment = models.ForeignKey(
         CardPayment, verbose_name=_("card payment"), on_delete=models.PROTECT, related_name="+"
     )
+    origin = models.CharField(
+        _("made"), max_length=12, choices=Origin.choices, default=Origin.AUTOMATIC
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
     amount_cents = models.PositiveIntegerField(_("refunded (cents)"))
+    commission_cents = models.PositiveIntegerField(
+        _("commission given back (cents)"), null=True, blank=True
+    )
+    reversal_cents = models.PositiveIntegerField(
+        _("taken back from the shop (cents)"), null=True, blank=True
+    )
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, blank=True)
-    reversed_cents = models.PositiveIntegerField(_("reversed (cents)"), default=0)
+    # Why Stripe refused the Refund itself, until a retry makes it.
+    refund_error = models.CharField(_("refund refused"), max_length=255, blank=True)
     stripe_reversal_id = models.CharField(_("Stripe transfer reversal"), max_length=255, blank=True)
     reversal_error = models.CharField(_("reversal refused"), max_length=255, blank=True)
+    # Every failed attempt; `reversal_refusals` only Stripe's definitive answers (4xx), each of
+    # which needs a new idempotency key: Stripe replays a key's first answer, errors included.
+    reversal_attempts = models.PositiveIntegerField(_("failed reversal attempts"), default=0)
+    reversal_refusals = models.PositiveIntegerField(_("reversals refused"), default=0)
+    reversal_failed_at = models.DateTimeField(_("last reversal failure"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("order refund")
         verbose_name_plural = _("order refunds")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["order", "id"], name="billing_refund_order_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_refund_id"],
+                condition=~models.Q(stripe_refund_id=""),
+                name="order_refund_one_per_stripe_refund",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(commission_cents__isnull=True, reversal_cents__isnull=True)
+                | models.Q(amount_cents=models.F("commission_cents") + models.F("reversal_cents")),
+                name="order_refund_books_balance",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.stripe_refund_id or f"{self.order_id}"
+        return self.stripe_refund_id or f"{self.order_id}#{self.pk}"
+
+    @property
+    def refund_pending(self) -> bool:
+        return bool(self.amount_cents) and not self.stripe_refund_id
+
+    @property
+    def reversal_pending(self) -> bool:
+        return bool(self.reversal_cents) and not self.stripe_reversal_id
+
+
+class OrderRefundLine(models.Model):
+    """How many items of one order line a refund gives back, and what they came to."""
+
+    refund = models.ForeignKey(
+        OrderRefund, verbose_name=_("refund"), on_delete=models.CASCADE, related_name="lines"
+    )
+    line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("line"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    amount_cents = models.PositiveIntegerField(_("amount (cents)"))
+
+    class Meta:
+        verbose_name = _("refunded line")
+        verbose_name_plural = _("refunded lines")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["refund", "line"], name="order_refund_line_once"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gt=0), name="order_refund_line_quantity"
+            ),
+        ]

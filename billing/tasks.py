@@ -4,7 +4,7 @@ from celery import shared_task
 
 from billing.errors import StripeUnavailable
 from billing.services.events import stripe_event_process as stripe_event_process_service
-from billing.services.order_refunds import card_order_refund_make
+from billing.services.order_refunds import card_order_refund_make, order_refunds_retry
 from billing.services.reconcile import billing_reconcile as billing_reconcile_service
 from billing.services.subscriptions import (
     commission_months_refresh as commission_months_refresh_service,
@@ -16,6 +16,7 @@ from billing.services.subscriptions import (
     subscriptions_grace_enforce as subscriptions_grace_enforce_service,
 )
 from billing.services.transfers import card_payment_transfers_make
+from tenants.selectors import towns_to_refresh
 
 
 @shared_task
@@ -44,10 +45,26 @@ def card_payment_transfers(reference: str) -> int:
 
 
 @shared_task(autoretry_for=(StripeUnavailable,), retry_backoff=True, max_retries=8)
-def card_order_refund(reference: str) -> str:
-    """Give back a card-paid order refused or cancelled, and reverse its shop's transfer; run
-    again, it refunds and reverses once. The Refund's id."""
-    return card_order_refund_make(reference=reference).stripe_refund_id
+def card_order_refund(refund_id: int) -> str:
+    """Make a refund of a card-paid order at Stripe and reverse its share from that shop's
+    transfer; run again, it refunds and reverses once. A refused reversal is recorded and left
+    to `card_order_refunds_retry`. The Refund's id."""
+    return card_order_refund_make(refund_id=refund_id).stripe_refund_id
+
+
+@shared_task
+def card_order_refunds_retry() -> int:
+    """The town's refunds whose reversal Stripe refused, or whose task was lost: again."""
+    return order_refunds_retry()
+
+
+@shared_task
+def card_order_refunds_retry_all() -> int:
+    """Celery beat: one `card_order_refunds_retry` per town still in use, in its schema."""
+    schema_names = list(towns_to_refresh().values_list("schema_name", flat=True))
+    for schema_name in schema_names:
+        card_order_refunds_retry.apply_async(headers={"_schema_name": schema_name})
+    return len(schema_names)
 
 
 @shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from comptoir import views
 
+handler500 = views.server_error
+
 urlpatterns = [
     path("", views.vendor_home, name="vendor_home"),
     path("console/abonnements/", include("billing.console.urls")),

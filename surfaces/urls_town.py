@@ -8,6 +8,8 @@ from django.views.i18n import JavaScriptCatalog
 from comptoir import views
 from marketplace.storefront import views as storefront_views
 
+handler500 = views.server_error
+
 urlpatterns = [
     path("", storefront_views.town_home, name="home"),
     path("mentions-legales/", views.town_legal_notice, name="legal_notice"),

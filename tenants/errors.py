@@ -5,6 +5,10 @@ class TownInputInvalid(Exception):
         super().__init__(errors)
         self.errors = errors
 
+    def as_text(self) -> str:
+        """One line per field, for a command's error."""
+        return "\n".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.errors.items())
+
 
 class TownStateInvalid(Exception):
     """The town is not in a state that allows this action (e.g. deleting an active town)."""

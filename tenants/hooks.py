@@ -4,15 +4,19 @@
 defaults and the console's figures come from whatever the installed apps registered here.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 TownSetup = Callable[[], object]
 FigureCount = Callable[[], int]
+# The rows of one table of a town's export, as mappings of column to value (a values() query).
+ExportRows = Callable[[], Iterable[Mapping[str, Any]]]
 
 _town_setups: dict[str, TownSetup] = {}
 _figure_counts: dict[str, FigureCount] = {}
+_exports: dict[str, tuple[tuple[str, ...], ExportRows]] = {}
 
 
 def town_setup_register(name: str, setup: TownSetup) -> None:
@@ -38,3 +42,13 @@ def town_figure_count(figure: str) -> int:
     except KeyError:
         raise ImproperlyConfigured(f"No installed app counts the town figure {figure!r}.") from None
     return count()
+
+
+def town_export_register(name: str, columns: tuple[str, ...], rows: ExportRows) -> None:
+    """Give a town that leaves its `name` table (`name`.csv and `name`.json in its export):
+    `rows()` is read inside the town's schema, each row holding `columns`."""
+    _exports[name] = (columns, rows)
+
+
+def town_exports() -> dict[str, tuple[tuple[str, ...], ExportRows]]:
+    return dict(sorted(_exports.items()))

@@ -154,6 +154,12 @@ class VendorAuditEvent(models.Model):
         OPEN_ADMIN = "open_admin", _("Opened the town's administration")
         DOMAIN_ADD = "domain_add", _("Added a domain")
         BACKUP_DOWNLOAD = "backup_download", _("Downloaded the backup")
+        BACKUP = "backup", _("Backed up")
+        RESTORE = "restore", _("Restored from a backup")
+        EXPORT = "export", _("Exported its data")
+
+    # The actions whose `detail` names an archive in the backups storage.
+    BACKUP_ACTIONS = (Action.DELETE, Action.BACKUP, Action.EXPORT)
 
     town_name = models.CharField(max_length=120)
     town_schema = models.CharField(max_length=63, db_index=True)

@@ -53,9 +53,10 @@ def towns_to_refresh() -> QuerySet[Town]:
 
 
 def town_backups() -> QuerySet[VendorAuditEvent]:
-    """Deleted towns' backups, newest first: each deletion's audit line names its dump."""
+    """Towns' backups, newest first: those made before a deletion and those made on purpose
+    (nightly or from the console); each one's audit line names its archive."""
     return (
-        VendorAuditEvent.objects.filter(action=VendorAuditEvent.Action.DELETE)
+        VendorAuditEvent.objects.filter(action__in=VendorAuditEvent.BACKUP_ACTIONS)
         .exclude(detail="")
         .order_by("-created_at", "-pk")[:BACKUPS_LISTED]
     )

@@ -16,7 +16,9 @@ from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.test import Client
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
+from rest_framework.authtoken.models import Token
 
 from comptoir.accounts.models import User
 from comptoir.db import connection
@@ -124,6 +126,18 @@ def client_b(town_b: Town) -> Client:
 @pytest.fixture
 def root_client(db) -> Client:
     return Client(HTTP_HOST=settings.ROOT_DOMAIN)
+
+
+def public_user_delete(user: User) -> None:
+    """Delete a public-schema user. Django's cascade would also look for the user's rows in the
+    towns' tables (merchant teams, orders…), which the public schema lacks: the public rows
+    that may name the user go first, then the user's own row."""
+    TOTPDevice.objects.filter(user=user).delete()
+    Token.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{User._meta.db_table}" WHERE id = %s', [user.pk])
 
 
 def user_create(town: Town | None, email: str, **fields: object) -> User:

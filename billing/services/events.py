@@ -28,6 +28,7 @@ from billing.services.card_payments import (
     card_payment_town,
 )
 from billing.services.connect import connect_account_state_apply
+from billing.services.order_refunds import card_refunds_sync
 from billing.services.subscriptions import SUBSCRIPTION_EVENT_TYPES, subscription_event_handle
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
@@ -59,6 +60,12 @@ def _payment_intent_failed(event: stripe.Event) -> str:
     return Outcome.APPLIED if card_payment_failed(intent=intent) else Outcome.UNROUTED
 
 
+def _charge_refunded(event: stripe.Event) -> str:
+    # A refund of ours, or one made in Stripe's dashboard (recorded once; replays find it).
+    charge = cast(stripe.Charge, event.data.object)
+    return Outcome.APPLIED if card_refunds_sync(charge=charge) else Outcome.UNROUTED
+
+
 # What each event type does on a connected account, in the schema of the town that owns it.
 CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "account.updated": _account_updated,
@@ -69,6 +76,7 @@ CONNECT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
 PAYMENT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "payment_intent.succeeded": _payment_intent_succeeded,
     "payment_intent.payment_failed": _payment_intent_failed,
+    "charge.refunded": _charge_refunded,
 }
 # What each event type on the platform's own account does that no payment routes: each handler
 # finds its town itself, runs outside the event's row lock (it reads Stripe) and is idempotent.
@@ -158,6 +166,7 @@ def _payment_event_process(row: StripeEvent) -> str:
     """Handle a payment event in the town its PaymentIntent names (once the public routing
     agrees), then record the outcome unless a concurrent copy did first."""
     event = cast(stripe.Event, stripe_object(row.payload))
+    # A PaymentIntent, or a Charge (which carries its PaymentIntent's metadata).
     intent = cast(stripe.PaymentIntent, event.data.object)
     town = card_payment_town(intent=intent)
     if town is None:

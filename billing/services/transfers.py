@@ -91,7 +91,8 @@ def card_payment_transfers_make(*, reference: str) -> int:
         Order.objects.filter(
             checkout_id=payment.checkout_id,
             payment_method=CARD,
-            payment_status=Order.PaymentStatus.PAID,
+            # A partly refunded order's shop is paid its whole share, the refunds then reversed.
+            payment_status__in=(Order.PaymentStatus.PAID, Order.PaymentStatus.PARTLY_REFUNDED),
         )
         .exclude(merchant_id__in=paid)
         .select_related("merchant__connect_account")

@@ -153,6 +153,9 @@ WSGI_APPLICATION = "comptoir.wsgi.application"
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/comptoir")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+# A kept connection is checked before a request uses it: after PostgreSQL restarts, the first
+# request reconnects instead of failing on the dead connection (comptoir.views.server_error).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -202,6 +205,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.town_stats_refresh_all",
         "schedule": 15 * 60,
     },
+    # Every town in use, as one archive each in the backups storage (tenants.services.backups).
+    "back-up-towns": {
+        "task": "tenants.tasks.towns_backup_all",
+        "schedule": 24 * 60 * 60,
+    },
     "refill-spare-schemas": {
         "task": "tenants.tasks.spare_pool_refill",
         "schedule": 5 * 60,
@@ -232,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-commission-months": {
         "task": "billing.tasks.commission_months_refresh",
         "schedule": 60 * 60,
+    },
+    # Card refunds whose reversal Stripe refused (or whose task was lost) are tried again.
+    "retry-card-refunds": {
+        "task": "billing.tasks.card_order_refunds_retry_all",
+        "schedule": 10 * 60,
     },
 }
 # How long a checkout's stock is held for its payment; unpaid by then, its orders are cancelled

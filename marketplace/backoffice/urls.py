@@ -10,6 +10,7 @@ from marketplace.backoffice.views import (
     payments,
     products,
     profile,
+    refunds,
     staff,
 )
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("commandes/", orders.order_inbox, name="orders"),
     path("commandes/<str:reference>/", orders.order_detail, name="order_detail"),
     path("commandes/<str:reference>/bon/", orders.picking_slip, name="picking_slip"),
+    path("commandes/<str:reference>/rembourser/", refunds.order_refund_view, name="order_refund"),
     path(
         "commandes/<str:reference>/action/<slug:action>/",
         orders.order_action,

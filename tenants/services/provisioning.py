@@ -80,7 +80,7 @@ def _validated(*, name: str, slug: str, insee_code: str, admin_email: str) -> di
     return {"name": name, "slug": slug, "insee_code": insee_code, "admin_email": admin_email}
 
 
-def _slug_taken_error(slug: str) -> TownInputInvalid:
+def slug_taken_error(slug: str) -> TownInputInvalid:
     return TownInputInvalid(
         {"slug": [_("The address “%(slug)s” is already taken.") % {"slug": slug}]}
     )
@@ -133,7 +133,7 @@ def town_provision(
             # A schema without its town (a failed manual restore, say) is never taken over.
             or schema_exists(schema_name)
         ):
-            raise _slug_taken_error(slug)
+            raise slug_taken_error(slug)
 
         with translation.override(settings.LANGUAGE_CODE):
             default_texts = town_default_texts(town_name=data["name"])

@@ -7,7 +7,6 @@ from unittest import mock
 
 import pytest
 
-from billing.errors import StripeUnavailable
 from billing.models import OrderRefund, TownCommission, Transfer
 from billing.services import order_refunds, transfers
 from billing.tasks import card_order_refund, card_payment_transfers
@@ -76,11 +75,12 @@ def test_a_paid_order_refused_by_its_shop_is_refunded_and_only_its_transfer_reve
         assert Order.objects.get(pk=cheese.pk).payment_status == Order.PaymentStatus.PAID
         # The shop gives back all it got (2,500 less 8 %), the platform its 200 commission.
         assert (reversal["transfer"], reversal["amount"]) == (transfer.stripe_transfer_id, 2300)
-        assert (row.amount_cents, row.reversed_cents) == (2500, 2300)
-        assert row.amount_cents == row.reversed_cents + transfer.commission_cents
+        assert (row.amount_cents, row.reversal_cents, row.commission_cents) == (2500, 2300, 200)
+        assert row.commission_cents == transfer.commission_cents
+        assert row.origin == OrderRefund.Origin.AUTOMATIC and row.reason == "Plus de roses"
         assert (row.stripe_refund_id, row.stripe_reversal_id) == (refund["id"], reversal["id"])
         # A retried task (or a replayed refusal) refunds and reverses nothing more.
-        card_order_refund(florist.reference)
+        card_order_refund(row.pk)
     assert len(fake_stripe.refunds) == 1 and len(fake_stripe.transfer_reversals) == 1
     cheese_transfer = next(
         t for t in fake_stripe.transfers.values() if t["id"] != reversal["transfer"]
@@ -108,7 +108,9 @@ def test_a_paid_order_cancelled_before_its_shop_was_paid_is_refunded_and_never_t
     [transfer] = fake_stripe.transfers.values()
     with inside(town_a):
         assert Transfer.objects.get().order_id == cheese.pk
-        assert OrderRefund.objects.get().stripe_reversal_id == ""
+        refund = OrderRefund.objects.get()
+        # Never transferred: nothing to take back from the shop.
+        assert (refund.stripe_reversal_id, refund.reversal_cents) == ("", None)
     assert transfer["amount"] == 890 - 71
 
 
@@ -122,16 +124,19 @@ def test_a_reversal_stripe_refuses_is_recorded_then_made_by_the_retry(
     with inside(town_a):
         with capture(execute=False):
             order_refuse(order_id=florist.pk, actor=owner, reason="Plus de roses")
-        with pytest.raises(StripeUnavailable):
-            card_order_refund.run(florist.reference)
+        refund_id = OrderRefund.objects.get().pk
+        # The Refund is made; the reversal refused is recorded, not raised (the retries have it).
+        card_order_refund.run(refund_id)
         refused = OrderRefund.objects.get()
         assert refused.stripe_refund_id and not refused.stripe_reversal_id
         assert "insufficient" in refused.reversal_error.lower()
+        assert (refused.reversal_attempts, refused.reversal_refusals) == (1, 1)
 
         fake_stripe.fail_reversals = False
-        card_order_refund.run(florist.reference)
+        card_order_refund.run(refund_id)
         done = OrderRefund.objects.get()
-    assert (done.reversal_error, done.reversed_cents) == ("", 2300)
+    assert (done.reversal_error, done.reversal_cents, done.reversal_attempts) == ("", 2300, 1)
+    assert done.stripe_reversal_id
     assert len(fake_stripe.refunds) == 1 and len(fake_stripe.transfer_reversals) == 1
 
 
@@ -141,9 +146,10 @@ def test_a_refund_task_for_an_order_of_town_a_finds_nothing_in_town_b(
     florist = paid.florist
     with inside(town_a), django_capture_on_commit_callbacks(execute=False):
         order_refuse(order_id=florist.pk, actor=paid.owner, reason="Plus de roses")
+        refund_id = OrderRefund.objects.get().pk
 
     with inside(town_b), pytest.raises(OrderRefund.DoesNotExist):
-        card_order_refund.run(florist.reference)
+        card_order_refund.run(refund_id)
     assert not fake_stripe.refunds
 
 
@@ -180,5 +186,7 @@ def test_an_order_refunded_while_its_shop_was_being_paid_is_reversed_once_paid(
     with inside(town_a):
         transfer = Transfer.objects.get(order=florist)
         assert (reversal["transfer"], reversal["amount"]) == (transfer.stripe_transfer_id, 2300)
-        assert OrderRefund.objects.get().stripe_reversal_id == reversal["id"]
+        refund = OrderRefund.objects.get()
+        assert refund.stripe_reversal_id == reversal["id"]
+        assert (refund.commission_cents, refund.reversal_cents) == (200, 2300)
     assert len(fake_stripe.refunds) == 1

@@ -305,6 +305,73 @@ def test_partial_refunds_and_transfer_reversals_are_the_librarys_own(fake_stripe
     assert fake_stripe.transfers[transfer.id]["amount_reversed"] == 900
 
 
+# What billing reads of a refund it lists (card_refunds_sync) and of the charge it names.
+LISTED_REFUND_READ = {"id", "amount", "metadata", "status", "charge", "payment_intent"}
+REFUNDED_CHARGE_READ = {"id", "payment_intent", "metadata"}
+
+
+def test_refunds_are_listed_per_charge_and_amounts_left_hold_for_both(fake_stripe):
+    client = stripe_client()
+    account = client.v1.accounts.create(params={"type": "express", "country": "FR"})
+    session = _card_session(client, unit_amount=3000, quantity=1, name="Commande C1")
+    fake_stripe.card_submit(session.id, card="4242 4242 4242 4242")
+    intent_id = raw(fake_stripe, f"/v1/checkout/sessions/{session.id}")["payment_intent"]
+    charge_id = raw(fake_stripe, f"/v1/payment_intents/{intent_id}")["latest_charge"]
+    transfer = _transfer(client, account_id=account.id, charge_id=charge_id, amount=2700)
+    ours = client.v1.refunds.create(
+        params={"payment_intent": intent_id, "amount": 1000, "metadata": {"refund": "7"}},
+        options={"idempotency_key": "refund:alpha:7"},
+    )
+    dashboard = fake_stripe.dashboard_refund(intent_id, 500)
+
+    listed = list(
+        client.v1.refunds.list(params={"charge": charge_id, "limit": 1}).auto_paging_iter()
+    )
+    assert [refund.id for refund in listed] == [dashboard["id"], ours.id]
+    for refund in listed:
+        assert isinstance(refund, stripe.Refund)
+        assert LISTED_REFUND_READ <= set(refund.to_dict()) <= declared(stripe.Refund)
+    assert client.v1.refunds.retrieve(ours.id).metadata.to_dict() == {"refund": "7"}
+    [event] = [e for e in fake_stripe.events if e["type"] == "charge.refunded"][-1:]
+    charge = stripe.convert_to_stripe_object(event["data"]["object"])
+    assert isinstance(charge, stripe.Charge)
+    assert REFUNDED_CHARGE_READ <= set(charge.to_dict()) <= declared(stripe.Charge)
+    assert charge.amount_refunded == 1500
+
+    # One rule for refunds and reversals: never more than is left (1,500 of the charge, 2,700
+    # of the transfer), never nothing.
+    for create, left in (
+        (
+            lambda amount: client.v1.refunds.create(
+                params={"payment_intent": intent_id, "amount": amount}
+            ),
+            1500,
+        ),
+        (
+            lambda amount: client.v1.transfers.reversals.create(
+                transfer.id, params={"amount": amount}
+            ),
+            2700,
+        ),
+    ):
+        for amount in (left + 1, 0):
+            with pytest.raises(stripe.InvalidRequestError) as refused:
+                create(amount)
+            assert refused.value.code == "amount_too_large"
+        assert create(left).amount == left
+
+    # A key's refusal is its answer from then on, as at Stripe.
+    fake_stripe.fail_reversals = True
+    options = {"idempotency_key": "refund-reversal:alpha:7"}
+    other = _transfer(client, account_id=account.id, charge_id=charge_id, amount=300)
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.transfers.reversals.create(other.id, params={"amount": 100}, options=options)
+    fake_stripe.fail_reversals = False
+    with pytest.raises(stripe.InvalidRequestError) as replayed:
+        client.v1.transfers.reversals.create(other.id, params={"amount": 100}, options=options)
+    assert replayed.value.code == "insufficient_funds"
+
+
 # --- Towns' subscriptions (Stripe Billing) ------------------------------------------------
 
 PRICE_READ = {"id", "unit_amount", "recurring", "lookup_key"}

@@ -25,18 +25,16 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.servers.basehttp import ThreadedWSGIServer
-from django.db import connection, connections
+from django.db import connections
 from django.forms.models import model_to_dict
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 from playwright.sync_api import Browser, Page, Route, sync_playwright
-from rest_framework.authtoken.models import Token
 
 from comptoir.accounts.models import User
 from comptoir.routing import town_routing_forget
 from tenants.models import Town
-from tests.conftest import TEST_PASSWORD, user_create
+from tests.conftest import TEST_PASSWORD, public_user_delete, user_create
 
 E2E_DIR = Path(__file__).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -188,21 +186,9 @@ def committed_user() -> Iterator[Callable[..., User]]:
         with schema_context(schema):
             Session.objects.exclude(session_key__in=sessions_before).delete()
             if schema == "public":
-                _public_user_delete(user)
+                public_user_delete(user)
             else:
                 User.objects.filter(pk=user.pk).delete()
-
-
-def _public_user_delete(user: User) -> None:
-    """Delete a public-schema user. Django's cascade would also look for the user's rows in the
-    towns' tables (merchant teams, orders…), which the public schema lacks: the public rows
-    that may name the user go first, then the user's own row."""
-    TOTPDevice.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
-    user.groups.clear()
-    user.user_permissions.clear()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DELETE FROM "{User._meta.db_table}" WHERE id = %s', [user.pk])
 
 
 @pytest.fixture

@@ -3,13 +3,14 @@
 The real `stripe` library talks to it (settings.STRIPE_API_BASE is its address), so requests are
 encoded, sent, decoded and typed exactly as they would be with Stripe. It keeps its state in
 memory, answers with Stripe's shapes (tests/billing/test_stripe_fake_contract.py holds it to the
-library's own types), honours idempotency keys, and emits each event it creates as a signed
-webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
+library's own types), honours idempotency keys (replaying a key's first answer, a refusal
+too, as Stripe does), and emits each event it creates as a signed webhook (`Stripe-Signature: t=…,v1=…`, HMAC-SHA256 with the shared secret), POSTed to
 `webhook_url` when one is given and always kept in `deliveries` for tests to hand over.
 
 Endpoints: POST /v1/accounts, GET /v1/accounts/<id>, POST /v1/account_links, POST
 /v1/checkout/sessions, GET /v1/checkout/sessions/<id>, GET /v1/payment_intents/<id>, GET
-/v1/charges/<id>, POST /v1/refunds, POST /v1/transfers,
+/v1/charges/<id>, POST /v1/refunds, GET /v1/refunds (`charge`, `payment_intent`, `limit`,
+`starting_after`), GET /v1/refunds/<id>, POST /v1/transfers,
 POST /v1/transfers/<id>/reversals, GET /v1/events
 (newest first; `created[gte]`, `type`, `types[]`, `limit`, `starting_after`; a `Stripe-Account`
 header lists that connected account's events), GET /v1/events/<id>; and the hosted onboarding
@@ -88,6 +89,12 @@ class StripeFakeError(Exception):
             }
         }
 
+    @classmethod
+    def replayed(cls, status: int, body: dict[str, Any]) -> "StripeFakeError":
+        error = cls(status, body["error"]["message"])
+        error.body = body
+        return error
+
 
 def form_decode(body: str) -> dict[str, Any]:
     """Stripe's form encoding back into nested values: `a[b][c]=1`, `a[0]=x` (lists)."""
@@ -113,6 +120,21 @@ def _lists_from_indexes(value: Any) -> Any:
 
 def _truthy(value: object) -> bool:
     return value in (True, "true")
+
+
+def _amount_within(asked: object, *, total: int, taken: int, refused: str) -> int:
+    """The amount a refund (of a charge) or a reversal (of a transfer) may take: what is asked,
+    else all that is left; refused as Stripe does when it is more than is left, or nothing."""
+    left = total - taken
+    amount = int(str(asked)) if asked else left
+    if not 0 < amount <= left:
+        raise StripeFakeError(
+            HTTPStatus.BAD_REQUEST,
+            refused.format(amount=amount, left=left),
+            code="amount_too_large",
+            param="amount",
+        )
+    return amount
 
 
 def signature_header(payload: bytes, secret: str, timestamp: int) -> str:
@@ -723,8 +745,17 @@ class FakeStripe(FakeSubscriptions):
         key = headers.get("Idempotency-Key")
         with self._lock:
             if method == "POST" and key and (key, path) in self._replies:
-                return self._replies[(key, path)]
-            reply = HTTPStatus.OK, self._route(method, path, query, form, headers)
+                status, body = self._replies[(key, path)]
+                if status != HTTPStatus.OK:
+                    raise StripeFakeError.replayed(status, body)
+                return status, body
+            try:
+                reply = HTTPStatus.OK, self._route(method, path, query, form, headers)
+            except StripeFakeError as error:
+                # Stripe keeps a key's first answer, a refusal too: the same key gets it again.
+                if method == "POST" and key and error.status < HTTPStatus.INTERNAL_SERVER_ERROR:
+                    self._replies[(key, path)] = error.status, error.body
+                raise
             if method == "POST" and key:
                 self._replies[(key, path)] = reply
             return reply
@@ -753,6 +784,10 @@ class FakeStripe(FakeSubscriptions):
                 return copy.deepcopy(self._found(self.charges, charge_id, "charge"))
             case "POST", ["v1", "refunds"]:
                 return self.refund_create(form)
+            case "GET", ["v1", "refunds"]:
+                return self.refunds_list(query)
+            case "GET", ["v1", "refunds", refund_id]:
+                return copy.deepcopy(self._found(self.refunds, refund_id, "refund"))
             case "POST", ["v1", "transfers"]:
                 return self.transfer_create(form)
             case "POST", ["v1", "transfers", transfer_id, "reversals"]:
@@ -929,14 +964,12 @@ class FakeStripe(FakeSubscriptions):
                 "This PaymentIntent does not have a successful charge to refund.",
                 code="charge_not_refundable",
             )
-        left = charge["amount"] - charge["amount_refunded"]
-        amount = int(form.get("amount") or left)
-        if not 0 < amount <= left:
-            raise StripeFakeError(
-                HTTPStatus.BAD_REQUEST,
-                f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
-                code="amount_too_large",
-            )
+        amount = _amount_within(
+            form.get("amount"),
+            total=charge["amount"],
+            taken=charge["amount_refunded"],
+            refused="Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+        )
         charge["amount_refunded"] += amount
         charge["refunded"] = charge["amount_refunded"] == charge["amount"]
         refund = {
@@ -953,6 +986,34 @@ class FakeStripe(FakeSubscriptions):
         self.refunds[refund["id"]] = refund
         self.event_emit("charge.refunded", charge)
         return copy.deepcopy(refund)
+
+    def refunds_list(self, query: dict[str, Any]) -> dict[str, Any]:
+        """A charge's (or PaymentIntent's) refunds, newest first, as Stripe pages them."""
+        limit = min(int(query.get("limit", 10)), 100)
+        matching = [
+            refund
+            for refund in reversed(self.refunds.values())
+            if (not query.get("charge") or refund["charge"] == query["charge"])
+            and (
+                not query.get("payment_intent")
+                or refund["payment_intent"] == query["payment_intent"]
+            )
+        ]
+        after = query.get("starting_after")
+        if after:
+            ids = [refund["id"] for refund in matching]
+            matching = matching[ids.index(after) + 1 :] if after in ids else []
+        return {
+            "object": "list",
+            "url": "/v1/refunds",
+            "has_more": len(matching) > limit,
+            "data": copy.deepcopy(matching[:limit]),
+        }
+
+    def dashboard_refund(self, payment_intent: str, amount: int) -> dict[str, Any]:
+        """Someone refunds `amount` of a payment in Stripe's dashboard (no metadata of ours)."""
+        with self._lock:
+            return self.refund_create({"payment_intent": payment_intent, "amount": str(amount)})
 
     def transfer_create(self, form: dict[str, Any]) -> dict[str, Any]:
         self._account(form.get("destination", ""))
@@ -998,16 +1059,13 @@ class FakeStripe(FakeSubscriptions):
                 "Insufficient funds in the connected account to reverse this transfer.",
                 code="insufficient_funds",
             )
-        left = transfer["amount"] - transfer["amount_reversed"]
-        amount = int(form.get("amount") or left)
-        if not 0 < amount <= left:
-            raise StripeFakeError(
-                HTTPStatus.BAD_REQUEST,
-                f"Reversal amount ({amount}) is greater than the transfer's unreversed amount"
-                f" ({left})",
-                code="amount_too_large",
-                param="amount",
-            )
+        amount = _amount_within(
+            form.get("amount"),
+            total=transfer["amount"],
+            taken=transfer["amount_reversed"],
+            refused="Reversal amount ({amount}) is greater than the transfer's unreversed amount"
+            " ({left})",
+        )
         transfer["amount_reversed"] += amount
         transfer["reversed"] = transfer["amount_reversed"] == transfer["amount"]
         reversal = {

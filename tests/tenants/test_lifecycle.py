@@ -102,7 +102,7 @@ class TestDeleteRefused:
 
     def test_a_failed_backup_deletes_nothing(self, town_a, backups_root, monkeypatch):
         town = town_status_set(town=town_a, status=Status.ARCHIVED)
-        monkeypatch.setattr(lifecycle, "_pg_dump_binary", lambda: "/bin/false")
+        monkeypatch.setattr(lifecycle, "pg_binary", lambda name: "/bin/false")
 
         with pytest.raises(subprocess.CalledProcessError):
             town_delete(town=town)
@@ -141,7 +141,7 @@ def test_deleting_an_archived_town_backs_it_up_then_drops_it(
     assert dump.read_bytes()[:5] == b"PGDMP"  # pg_dump's custom format
     # Nothing of the town's data lands in the media storage, which is served.
     assert not any(path.is_file() for path in media_root.rglob("*"))
-    pg_restore = Path(lifecycle._pg_dump_binary()).with_name("pg_restore")
+    pg_restore = Path(lifecycle.pg_binary("pg_restore"))
     listing = subprocess.run(
         [pg_restore, "--list", dump], check=True, capture_output=True, text=True
     ).stdout

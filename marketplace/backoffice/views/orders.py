@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from billing.refund_selectors import order_refundable, order_refunds_shown
 from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.forms import ReasonForm
 from marketplace.backoffice.selectors import (
@@ -99,6 +100,8 @@ def order_detail(request: BackofficeRequest, reference: str) -> HttpResponse:
             "order": order,
             "actions": actions,
             "conversation": Conversation.objects.filter(order_id=order.pk).first(),
+            "refundable": order_refundable(order),
+            "refunds": order_refunds_shown(order=order),
         },
     )
 

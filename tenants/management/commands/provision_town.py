@@ -26,7 +26,5 @@ class Command(BaseCommand):
                 actor_email="provision_town command",
             )
         except TownInputInvalid as refused:
-            raise CommandError(
-                "\n".join(f"{field}: {' '.join(msgs)}" for field, msgs in refused.errors.items())
-            ) from refused
+            raise CommandError(refused.as_text()) from refused
         self.stdout.write(town.url)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tenants.models import Town
+from tenants.models import Town, VendorAuditEvent
 from tests.conftest import TEST_PASSWORD, host_of, signed_in, user_create
 from tests.tenants.console.conftest import totp_code, totp_device_create
 
@@ -19,6 +19,8 @@ CONSOLE_PAGES = [
 CONSOLE_ACTIONS = [
     ("/console/villes/alpha/statut/", {"status": "suspended"}),
     ("/console/villes/alpha/ouvrir-gestion/", {}),
+    ("/console/villes/alpha/sauvegarder/", {}),
+    ("/console/villes/alpha/exporter/", {}),
     ("/console/villes/alpha/", {"domain": "commerces.alpha.fr"}),
     ("/console/nouvelle-ville/", {"name": "Gamma", "slug": "gamma", "admin_email": "g@g.fr"}),
 ]
@@ -29,6 +31,7 @@ def _nothing_changed(town_a: Town) -> None:
     assert town_a.status == "active"
     assert [d.domain for d in town_a.domains.all()] == ["alpha.comptoir.test"]
     assert not Town.objects.filter(slug="gamma").exists()
+    assert not VendorAuditEvent.objects.filter(action__in=["backup", "export"]).exists()
 
 
 @pytest.mark.parametrize("path", CONSOLE_PAGES)

@@ -257,3 +257,34 @@ class TestDelete:
             assert (backups_root / event.detail).stat().st_size > 0
         finally:
             storages["backups"].delete(event.detail)
+
+
+class TestBackup:
+    def test_backs_the_town_up_and_lists_it_for_download(
+        self, console, town_a, vendor_staff, backups_root, media_root
+    ):
+        # pg_dump sees Alpha's schema as committed; the audit rows stay in this transaction.
+        response = console.post("/console/villes/alpha/sauvegarder/")
+
+        assert response.status_code == 302
+        assert response["Location"] == "/console/villes/alpha/"
+        event = VendorAuditEvent.objects.get(town_schema="alpha", action="backup")
+        assert event.actor_email == vendor_staff.email
+        assert (backups_root / event.detail).stat().st_size > 0
+        listing = console.get("/console/sauvegardes/")
+        assert [backup.pk for backup in listing.context["backups"]] == [event.pk]
+        download = console.get(f"/console/sauvegardes/{event.pk}/telecharger/")
+        assert download.status_code == 200
+        assert b"".join(download.streaming_content) == (backups_root / event.detail).read_bytes()
+        assert _audit_actions(town_a)[-1] == "backup_download"
+
+    def test_the_nightly_task_backs_each_town_up_once_a_day(self, town_a, town_b, backups_root):
+        from tenants.tasks import towns_backup_all
+
+        assert towns_backup_all.delay().get() == 2
+        assert towns_backup_all.delay().get() == 2  # again the same day: nothing more
+
+        archives = sorted(path.name for path in backups_root.glob("*.tar"))
+        day = timezone.now().strftime("%Y%m%d")
+        assert archives == [f"alpha-{day}.tar", f"beta-{day}.tar"]
+        assert VendorAuditEvent.objects.filter(action="backup").count() == 2

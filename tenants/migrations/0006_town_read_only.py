@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0004_default_texts_elide'),
+        ('tenants', '0005_audit_backup_restore_export'),
     ]
 
     operations = [
