@@ -337,7 +337,11 @@ def subscription_sync(*, customer_id: str, now: datetime | None = None) -> TownS
     except stripe.StripeError as error:
         logger.warning("Could not read the subscription of %s: %s", customer_id, error)
         raise StripeUnavailable from error
-    newest = max(subscriptions, key=lambda s: (s.created, s.id), default=None)
+    # A town has one running subscription at most; else its newest (Stripe lists newest first).
+    ended = {"canceled", "incomplete_expired"}
+    newest = next((s for s in subscriptions if s.status not in ended), None) or next(
+        iter(subscriptions), None
+    )
     return _subscription_apply(
         row_pk=row.pk,
         subscription=newest,

@@ -257,7 +257,8 @@ class FakeSubscriptions:
         return None
 
     def _list(self, url: str, found: list[dict[str, Any]], query: dict[str, Any]) -> dict[str, Any]:
-        newest = sorted(found, key=lambda o: (o["created"], o["id"]), reverse=True)
+        # Newest first; of the same second, the last made first (as Stripe lists them).
+        newest = sorted(reversed(found), key=lambda o: o["created"], reverse=True)
         limit = min(int(query.get("limit", 10)), 100)
         return {
             "object": "list",
