@@ -555,8 +555,9 @@ def commission_months_refresh() -> int:
                     (pk, month, int(cents), count) for pk, month, cents, count in cursor.fetchall()
                 ]
         now = timezone.now()
-        with transaction.atomic():
-            TownCommissionMonth.objects.all().delete()
+        with transaction.atomic(), connection.cursor() as cursor:
+            # One statement: a queryset's delete() would read the rows first (signals).
+            cursor.execute(f"DELETE FROM {TownCommissionMonth._meta.db_table}")  # noqa: S608
             TownCommissionMonth.objects.bulk_create(
                 [
                     TownCommissionMonth(
