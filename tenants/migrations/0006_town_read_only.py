@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0005_audit_backup_restore_export'),
+        ("tenants", "0005_audit_backup_restore_export"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='town',
-            name='standing',
-            field=models.CharField(choices=[('good', 'Paid up'), ('past_due', 'Invoice unpaid: its administrators are warned'), ('read_only', 'Unpaid past the grace period: read-only')], default='good', max_length=12, verbose_name='subscription standing'),
+            model_name="town",
+            name="standing",
+            field=models.CharField(
+                choices=[
+                    ("good", "Paid up"),
+                    ("past_due", "Invoice unpaid: its administrators are warned"),
+                    ("read_only", "Unpaid past the grace period: read-only"),
+                ],
+                default="good",
+                max_length=12,
+                verbose_name="subscription standing",
+            ),
         ),
     ]

@@ -258,7 +258,8 @@ class FakeSubscriptions:
 
     def _list(self, url: str, found: list[dict[str, Any]], query: dict[str, Any]) -> dict[str, Any]:
         # Newest first; of the same second, the last made first (as Stripe lists them).
-        newest = sorted(reversed(found), key=lambda o: o["created"], reverse=True)
+        made = sorted(enumerate(found), key=lambda n: (n[1]["created"], n[0]), reverse=True)
+        newest = [obj for _n, obj in made]
         limit = min(int(query.get("limit", 10)), 100)
         return {
             "object": "list",

@@ -5,89 +5,215 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing_shared', '0002_cardpaymenttown'),
-        ('tenants', '0004_default_texts_elide'),
+        ("billing_shared", "0002_cardpaymenttown"),
+        ("tenants", "0004_default_texts_elide"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubscriptionPlan',
+            name="SubscriptionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('population_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='up to this many inhabitants')),
-                ('amount_cents', models.PositiveIntegerField(verbose_name='price (cents)')),
-                ('interval', models.CharField(default='month', max_length=5, verbose_name='billed every')),
-                ('grace_days', models.PositiveSmallIntegerField(default=14, verbose_name='grace period (days)')),
-                ('stripe_price_id', models.CharField(max_length=255, unique=True, verbose_name='Stripe price')),
-                ('active', models.BooleanField(default=True, verbose_name='offered')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "population_max",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="up to this many inhabitants"
+                    ),
+                ),
+                ("amount_cents", models.PositiveIntegerField(verbose_name="price (cents)")),
+                (
+                    "interval",
+                    models.CharField(default="month", max_length=5, verbose_name="billed every"),
+                ),
+                (
+                    "grace_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, verbose_name="grace period (days)"
+                    ),
+                ),
+                (
+                    "stripe_price_id",
+                    models.CharField(max_length=255, unique=True, verbose_name="Stripe price"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="offered")),
             ],
             options={
-                'verbose_name': 'subscription plan',
-                'verbose_name_plural': 'subscription plans',
-                'ordering': ['amount_cents', 'code'],
+                "verbose_name": "subscription plan",
+                "verbose_name_plural": "subscription plans",
+                "ordering": ["amount_cents", "code"],
             },
         ),
         migrations.CreateModel(
-            name='TownSubscription',
+            name="TownSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('billing_email', models.EmailField(max_length=254, verbose_name="finance department's e-mail")),
-                ('stripe_customer_id', models.CharField(max_length=255, unique=True, verbose_name='Stripe customer')),
-                ('stripe_subscription_id', models.CharField(blank=True, max_length=255, verbose_name='Stripe subscription')),
-                ('stripe_status', models.CharField(blank=True, max_length=20, verbose_name='Stripe status')),
-                ('state', models.CharField(choices=[('trial', 'Trial'), ('active', 'Active'), ('past_due', 'Past due'), ('cancelled', 'Cancelled'), ('pending', 'Being created')], default='pending', max_length=12, verbose_name='state')),
-                ('trial_end', models.DateTimeField(blank=True, null=True, verbose_name='trial ends')),
-                ('past_due_since', models.DateTimeField(blank=True, null=True, verbose_name='unpaid since')),
-                ('next_invoice_at', models.DateTimeField(blank=True, null=True, verbose_name='next invoice')),
-                ('next_invoice_cents', models.PositiveIntegerField(null=True, verbose_name='next invoice (cents)')),
-                ('synced_at', models.DateTimeField(blank=True, null=True, verbose_name='read from Stripe')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing_shared.subscriptionplan', verbose_name='plan')),
-                ('town', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "billing_email",
+                    models.EmailField(max_length=254, verbose_name="finance department's e-mail"),
+                ),
+                (
+                    "stripe_customer_id",
+                    models.CharField(max_length=255, unique=True, verbose_name="Stripe customer"),
+                ),
+                (
+                    "stripe_subscription_id",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="Stripe subscription"
+                    ),
+                ),
+                (
+                    "stripe_status",
+                    models.CharField(blank=True, max_length=20, verbose_name="Stripe status"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("trial", "Trial"),
+                            ("active", "Active"),
+                            ("past_due", "Past due"),
+                            ("cancelled", "Cancelled"),
+                            ("pending", "Being created"),
+                        ],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "trial_end",
+                    models.DateTimeField(blank=True, null=True, verbose_name="trial ends"),
+                ),
+                (
+                    "past_due_since",
+                    models.DateTimeField(blank=True, null=True, verbose_name="unpaid since"),
+                ),
+                (
+                    "next_invoice_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="next invoice"),
+                ),
+                (
+                    "next_invoice_cents",
+                    models.PositiveIntegerField(null=True, verbose_name="next invoice (cents)"),
+                ),
+                (
+                    "synced_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="read from Stripe"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="billing_shared.subscriptionplan",
+                        verbose_name="plan",
+                    ),
+                ),
+                (
+                    "town",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'town subscription',
-                'verbose_name_plural': 'town subscriptions',
+                "verbose_name": "town subscription",
+                "verbose_name_plural": "town subscriptions",
             },
         ),
         migrations.CreateModel(
-            name='SubscriptionInvoice',
+            name="SubscriptionInvoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stripe_invoice_id', models.CharField(max_length=255, unique=True, verbose_name='Stripe invoice')),
-                ('number', models.CharField(blank=True, max_length=64, verbose_name='number')),
-                ('status', models.CharField(max_length=16, verbose_name='status')),
-                ('amount_due_cents', models.PositiveIntegerField(verbose_name='amount due (cents)')),
-                ('amount_paid_cents', models.PositiveIntegerField(verbose_name='amount paid (cents)')),
-                ('hosted_invoice_url', models.URLField(blank=True, max_length=1000, verbose_name='invoice page')),
-                ('invoice_pdf', models.URLField(blank=True, max_length=1000, verbose_name='PDF')),
-                ('created', models.DateTimeField(verbose_name='issued')),
-                ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invoices', to='billing_shared.townsubscription', verbose_name='subscription')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "stripe_invoice_id",
+                    models.CharField(max_length=255, unique=True, verbose_name="Stripe invoice"),
+                ),
+                ("number", models.CharField(blank=True, max_length=64, verbose_name="number")),
+                ("status", models.CharField(max_length=16, verbose_name="status")),
+                (
+                    "amount_due_cents",
+                    models.PositiveIntegerField(verbose_name="amount due (cents)"),
+                ),
+                (
+                    "amount_paid_cents",
+                    models.PositiveIntegerField(verbose_name="amount paid (cents)"),
+                ),
+                (
+                    "hosted_invoice_url",
+                    models.URLField(blank=True, max_length=1000, verbose_name="invoice page"),
+                ),
+                ("invoice_pdf", models.URLField(blank=True, max_length=1000, verbose_name="PDF")),
+                ("created", models.DateTimeField(verbose_name="issued")),
+                (
+                    "subscription",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invoices",
+                        to="billing_shared.townsubscription",
+                        verbose_name="subscription",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'subscription invoice',
-                'verbose_name_plural': 'subscription invoices',
-                'ordering': ['-created', '-pk'],
+                "verbose_name": "subscription invoice",
+                "verbose_name_plural": "subscription invoices",
+                "ordering": ["-created", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TownCommissionMonth',
+            name="TownCommissionMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('commission_cents', models.BigIntegerField(verbose_name='commission (cents)')),
-                ('transfers', models.PositiveIntegerField(verbose_name='payments')),
-                ('refreshed_at', models.DateTimeField(verbose_name='counted at')),
-                ('town', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tenants.town', verbose_name='town')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month")),
+                ("commission_cents", models.BigIntegerField(verbose_name="commission (cents)")),
+                ("transfers", models.PositiveIntegerField(verbose_name="payments")),
+                ("refreshed_at", models.DateTimeField(verbose_name="counted at")),
+                (
+                    "town",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="tenants.town",
+                        verbose_name="town",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commission of a month',
-                'verbose_name_plural': 'commissions by month',
-                'constraints': [models.UniqueConstraint(fields=('town', 'month'), name='town_commission_month_once')],
+                "verbose_name": "commission of a month",
+                "verbose_name_plural": "commissions by month",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("town", "month"), name="town_commission_month_once"
+                    )
+                ],
             },
         ),
     ]
