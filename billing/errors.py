@@ -1,6 +1,11 @@
 """Billing's domain errors, turned into translated messages at the edge."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
 
 
 class BillingError(Exception):
@@ -26,6 +31,19 @@ class StripeUnavailable(BillingError):
 
 class CommissionInvalid(BillingError):
     message = _("A commission is a whole number of basis points from 0 to 10,000 (100 %).")
+
+
+class SubscriptionInvalid(BillingError):
+    """A town's subscription cannot be made or changed so; the message says why."""
+
+    PLAN = _("Choose one of the plans offered.")
+    TRIAL = _("A trial lasts from 0 to 90 days.")
+    EXISTS = _("This town already has a running subscription: change its plan instead.")
+    NONE = _("This town has no running subscription.")
+
+    def __init__(self, message: "_StrPromise") -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class RefundInvalid(BillingError):

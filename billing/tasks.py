@@ -6,6 +6,15 @@ from billing.errors import StripeUnavailable
 from billing.services.events import stripe_event_process as stripe_event_process_service
 from billing.services.order_refunds import card_order_refund_make, order_refunds_retry
 from billing.services.reconcile import billing_reconcile as billing_reconcile_service
+from billing.services.subscriptions import (
+    commission_months_refresh as commission_months_refresh_service,
+)
+from billing.services.subscriptions import (
+    subscription_unpaid_notify as subscription_unpaid_notify_service,
+)
+from billing.services.subscriptions import (
+    subscriptions_grace_enforce as subscriptions_grace_enforce_service,
+)
 from billing.services.transfers import card_payment_transfers_make
 from tenants.selectors import towns_to_refresh
 
@@ -58,3 +67,22 @@ def card_order_refunds_retry_all() -> int:
     for schema_name in schema_names:
         card_order_refunds_retry.apply_async(headers={"_schema_name": schema_name})
     return len(schema_names)
+
+
+@shared_task(autoretry_for=(Exception,), max_retries=5, default_retry_delay=60)
+def subscription_unpaid_notify(invoice_id: str) -> bool:
+    """E-mail the town's administrators that its subscription's invoice is unpaid (in the
+    town's schema); once per invoice, however often it runs."""
+    return subscription_unpaid_notify_service(invoice_id=invoice_id)
+
+
+@shared_task
+def subscriptions_grace_enforce() -> int:
+    """Celery beat: towns unpaid past their plan's grace period become read-only."""
+    return subscriptions_grace_enforce_service()
+
+
+@shared_task
+def commission_months_refresh() -> int:
+    """Celery beat: the console's commission per town and month, counted again."""
+    return commission_months_refresh_service()

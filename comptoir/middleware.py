@@ -43,6 +43,9 @@ _SUSPENDED_TOWN_OPEN_PATHS = (
     "/gestion/acces-vendeur/",
 )
 _ARCHIVED_TOWN_WRITABLE_PATHS = ("/compte/connexion/", "/compte/deconnexion/", "/i18n/")
+# A town read-only for an unpaid subscription still lets its administrators reach the page
+# where they pay (Stripe's customer portal opens from a form there).
+_UNPAID_TOWN_WRITABLE_PATHS = (*_ARCHIVED_TOWN_WRITABLE_PATHS, "/gestion/abonnement/")
 
 
 class TownRoutingMiddleware(TenantMainMiddleware):
@@ -87,7 +90,8 @@ class TownRoutingMiddleware(TenantMainMiddleware):
 
 
 class TownAvailabilityMiddleware:
-    """A suspended town answers 503 but to its administrators; an archived one is read-only."""
+    """A suspended town answers 503 but to its administrators; an archived one, or one unpaid
+    past its grace period, is read-only."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -103,15 +107,30 @@ class TownAvailabilityMiddleware:
                 and not request.path_info.startswith(_SUSPENDED_TOWN_OPEN_PATHS)
             ):
                 return render(request, "comptoir/town_suspended.html", status=503)
+            writable = (
+                _UNPAID_TOWN_WRITABLE_PATHS
+                if town.is_read_only_unpaid
+                else _ARCHIVED_TOWN_WRITABLE_PATHS
+            )
             if (
                 town.is_read_only
                 and request.method not in ("GET", "HEAD", "OPTIONS")
-                and not request.path_info.startswith(_ARCHIVED_TOWN_WRITABLE_PATHS)
+                and not request.path_info.startswith(writable)
             ):
                 return render(
                     request,
                     "comptoir/town_read_only.html",
-                    {"message": _("This portal is archived: it can be read, not changed.")},
+                    {
+                        "message": _(
+                            "This portal is read-only for the time being: you can still browse "
+                            "its shops and products, but orders, sign-ups and changes are paused. "
+                            "Nothing is lost: everything is kept as it was."
+                        )
+                        if town.is_read_only_unpaid and town.status != town.Status.ARCHIVED
+                        else _("This portal is archived: it can be read, not changed."),
+                        "unpaid": town.is_read_only_unpaid,
+                        "is_admin": is_admin,
+                    },
                     status=403,
                 )
         return self.get_response(request)

@@ -8,6 +8,7 @@ handler500 = views.server_error
 
 urlpatterns = [
     path("", views.vendor_home, name="vendor_home"),
+    path("console/abonnements/", include("billing.console.urls")),
     path("console/", include("tenants.console.urls")),
     path("billing/", include("billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -16,6 +16,13 @@ class Town(TenantMixin):
         SUSPENDED = "suspended", _("Suspended")
         ARCHIVED = "archived", _("Archived (read-only)")
 
+    class Standing(models.TextChoices):
+        """Where the town stands with its subscription to the vendor (billing decides it)."""
+
+        GOOD = "good", _("Paid up")
+        PAST_DUE = "past_due", _("Invoice unpaid: its administrators are warned")
+        READ_ONLY = "read_only", _("Unpaid past the grace period: read-only")
+
     class Plan(models.TextChoices):
         ESSENTIAL = "essential", _("Essential")
         COMMERCE = "commerce", _("Commerce")
@@ -28,6 +35,9 @@ class Town(TenantMixin):
         _("status"), max_length=12, choices=Status.choices, default=Status.TRIAL
     )
     plan = models.CharField(_("plan"), max_length=12, choices=Plan.choices, default=Plan.ESSENTIAL)
+    standing = models.CharField(
+        _("subscription standing"), max_length=12, choices=Standing.choices, default=Standing.GOOD
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     time_zone = models.CharField(_("time zone"), max_length=40, default="Europe/Paris")
 
@@ -73,7 +83,13 @@ class Town(TenantMixin):
 
     @property
     def is_read_only(self) -> bool:
-        return self.status == self.Status.ARCHIVED
+        return self.status == self.Status.ARCHIVED or self.is_read_only_unpaid
+
+    @property
+    def is_read_only_unpaid(self) -> bool:
+        """Read-only because its subscription is unpaid past the grace period: reading works,
+        writing waits until it is paid; nothing is deleted."""
+        return self.standing == self.Standing.READ_ONLY
 
     @property
     def primary_domain_name(self) -> str:

@@ -31,9 +31,11 @@ from billing.services.card_payments import (
 from billing.services.connect import connect_account_state_apply
 from billing.services.order_refunds import card_refunds_sync
 from billing.services.payouts import PAYOUT_EVENT_TYPES, payout_state_apply
+from billing.services.subscriptions import SUBSCRIPTION_EVENT_TYPES, subscription_event_handle
 from billing.shared.models import StripeEvent
 from billing.stripe_api import stripe_object
 from comptoir.celery import task_after_commit
+from tenants.models import Town
 
 logger = logging.getLogger(__name__)
 
@@ -91,10 +93,15 @@ PAYMENT_HANDLERS: dict[str, Callable[[stripe.Event], str]] = {
     "payment_intent.payment_failed": _payment_intent_failed,
     "charge.refunded": _charge_refunded,
 }
+# What each event type on the platform's own account does that no payment routes: each handler
+# finds its town itself, runs outside the event's row lock (it reads Stripe) and is idempotent.
+PLATFORM_HANDLERS: dict[str, Callable[[stripe.Event], tuple[str, Town | None]]] = {
+    **dict.fromkeys(SUBSCRIPTION_EVENT_TYPES, subscription_event_handle),
+}
 # The event types this code handles: the webhook endpoint's subscription (see the README), and
-# what the reconciliation lists.
+# what the reconciliation lists (connected accounts', then the platform's own).
 HANDLED_EVENT_TYPES = sorted(CONNECT_HANDLERS)
-HANDLED_PAYMENT_EVENT_TYPES = sorted(PAYMENT_HANDLERS)
+HANDLED_PAYMENT_EVENT_TYPES = sorted({*PAYMENT_HANDLERS, *PLATFORM_HANDLERS})
 
 
 def stripe_webhook_receive(*, payload: bytes, signature: str) -> StripeEvent | None:
@@ -202,6 +209,9 @@ def stripe_event_process(*, stripe_id: str) -> str:
         row = StripeEvent.objects.filter(stripe_id=stripe_id).first()
     if row and row.processed_at is None and not row.account and row.type in PAYMENT_HANDLERS:
         return _payment_event_process(row)
+    if row and row.processed_at is None and not row.account and row.type in PLATFORM_HANDLERS:
+        handled, owner = PLATFORM_HANDLERS[row.type](cast(stripe.Event, stripe_object(row.payload)))
+        return _outcome_record(row, handled, owner)
     with schema_context(public), transaction.atomic(durable=True):
         row = StripeEvent.objects.select_for_update().filter(stripe_id=stripe_id).first()
         if row is None:
@@ -239,6 +249,11 @@ def _payment_event_process(row: StripeEvent) -> str:
     else:
         with schema_context(town.schema_name):
             outcome = PAYMENT_HANDLERS[row.type](event)
+    return _outcome_record(row, outcome, town)
+
+
+def _outcome_record(row: StripeEvent, outcome: str, town: Town | None) -> str:
+    """Record a handled event's outcome, unless a concurrent copy did first (its outcome)."""
     with schema_context(get_public_schema_name()), transaction.atomic(durable=True):
         locked = StripeEvent.objects.select_for_update().get(pk=row.pk)
         if locked.processed_at is not None:

@@ -242,6 +242,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.billing_reconcile",
         "schedule": 60 * 60,
     },
+    # Towns unpaid past their plan's grace period become read-only.
+    "enforce-subscription-grace": {
+        "task": "billing.tasks.subscriptions_grace_enforce",
+        "schedule": 15 * 60,
+    },
+    # The console's commission per town and month.
+    "refresh-commission-months": {
+        "task": "billing.tasks.commission_months_refresh",
+        "schedule": 60 * 60,
+    },
     # Card refunds whose reversal Stripe refused (or whose task was lost) are tried again.
     "retry-card-refunds": {
         "task": "billing.tasks.card_order_refunds_retry_all",

@@ -10,6 +10,7 @@ from surfaces.town_admin.views import (
     merchants,
     refunds,
     registry,
+    subscription,
 )
 
 app_name = "town_admin"
@@ -28,6 +29,7 @@ urlpatterns = [
         refunds.order_refund_view,
         name="order_refund",
     ),
+    path("abonnement/", subscription.subscription, name="subscription"),
     path(
         "commercants/<int:merchant_id>/approuver/",
         merchants.merchant_approve_view,

@@ -244,7 +244,11 @@ def town_branding_update(*, town: Town, actor: User, **fields: Any) -> Town:
     }
     try:
         with schema_context("public"), transaction.atomic():
-            current = Town.objects.select_for_update().only("status", *IMAGE_FIELDS).get(pk=town.pk)
+            current = (
+                Town.objects.select_for_update()
+                .only("status", "standing", *IMAGE_FIELDS)
+                .get(pk=town.pk)
+            )
             if current.is_read_only:
                 raise TownStateInvalid(_("This portal is archived: it can be read, not changed."))
             replaced = [

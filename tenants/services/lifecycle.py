@@ -132,3 +132,19 @@ def town_backup_open(*, event_id: int, actor_email: str) -> tuple[str, IO[bytes]
             detail=deletion.detail,
         )
     return deletion.detail, storages["backups"].open(deletion.detail, "rb")
+
+
+def town_standing_set(*, town_id: int, standing: str) -> bool:
+    """Record where a town stands with its subscription (billing decides, tenants enforce it:
+    a read-only town serves its pages and refuses writes). True when it changed. Nothing of the
+    town's data is touched, whatever the standing."""
+    standing_to = Town.Standing(standing)
+    with schema_context("public"), transaction.atomic():
+        changed = bool(
+            Town.objects.filter(pk=town_id)
+            .exclude(standing=standing_to)
+            .update(standing=standing_to)
+        )
+    if changed:
+        town_routing_forget()
+    return changed

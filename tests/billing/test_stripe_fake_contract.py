@@ -456,3 +456,119 @@ def test_the_fake_pays_out_by_itself_every_period(settings):
     [payout] = fake.payouts.values()
     assert (payout["amount"], payout["status"]) == (1_000, "paid")
     assert fake.balances[account] == 0
+
+
+# --- Towns' subscriptions (Stripe Billing) ------------------------------------------------
+
+PRICE_READ = {"id", "unit_amount", "recurring", "lookup_key"}
+SUBSCRIPTION_READ = {"id", "status", "customer", "created", "trial_end", "items"}
+SUBSCRIPTION_ITEM_READ = {"id", "price", "quantity", "current_period_end"}
+INVOICE_READ = {
+    "id",
+    "customer",
+    "number",
+    "status",
+    "amount_due",
+    "amount_paid",
+    "hosted_invoice_url",
+    "invoice_pdf",
+    "created",
+    "parent",
+    "status_transitions",
+}
+PORTAL_READ = {"url", "customer", "return_url"}
+
+
+def test_subscription_objects_are_the_librarys_own(fake_stripe):
+    client = stripe_client()
+    product = client.v1.products.create(params={"name": "Ville"})
+    price = client.v1.prices.create(
+        params={
+            "product": product.id,
+            "currency": "eur",
+            "unit_amount": 14_900,
+            "recurring": {"interval": "month"},
+            "lookup_key": "comptoir-town-ville",
+        }
+    )
+    customer = client.v1.customers.create(params={"name": "Alpha", "email": "f@alpha.test"})
+    subscription = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id}], "trial_period_days": 14}
+    )
+    fake_stripe.customer_card_set(customer.id, works=False)
+    fake_stripe.subscription_period_end(subscription.id)
+    session = client.v1.billing_portal.sessions.create(
+        params={"customer": customer.id, "return_url": "http://alpha.comptoir.test/gestion/"}
+    )
+
+    found = client.v1.prices.list(params={"lookup_keys": ["comptoir-town-ville"]})
+    assert [p.id for p in found.data] == [price.id]
+    answer = raw(fake_stripe, f"/v1/prices/{price.id}")
+    assert isinstance(stripe.convert_to_stripe_object(answer), stripe.Price)
+    assert PRICE_READ <= fields_of(answer) <= declared(stripe.Price)
+    assert fields_of(answer["recurring"]) <= declared(stripe.Price.Recurring)
+    assert fields_of(raw(fake_stripe, f"/v1/customers/{customer.id}")) <= declared(stripe.Customer)
+    assert fields_of(raw(fake_stripe, f"/v1/products/{product.id}")) <= declared(stripe.Product)
+
+    answer = raw(fake_stripe, f"/v1/subscriptions/{subscription.id}")
+    read = stripe.convert_to_stripe_object(answer)
+    assert isinstance(read, stripe.Subscription)
+    assert SUBSCRIPTION_READ <= fields_of(answer) <= declared(stripe.Subscription)
+    item = answer["items"]["data"][0]
+    assert SUBSCRIPTION_ITEM_READ <= fields_of(item) <= declared(stripe.SubscriptionItem)
+    assert read["items"].data[0].price.id == price.id
+    assert read.status == "past_due"
+
+    listed = raw(fake_stripe, f"/v1/invoices?customer={customer.id}")
+    invoice = listed["data"][0]
+    converted = stripe.convert_to_stripe_object(invoice)
+    assert isinstance(converted, stripe.Invoice)
+    assert INVOICE_READ <= fields_of(invoice) <= declared(stripe.Invoice)
+    assert fields_of(invoice["parent"]) <= declared(stripe.Invoice.Parent)
+    assert fields_of(invoice["parent"]["subscription_details"]) <= declared(
+        stripe.Invoice.Parent.SubscriptionDetails
+    )
+    assert fields_of(invoice["status_transitions"]) <= declared(stripe.Invoice.StatusTransitions)
+    assert converted.parent.subscription_details.subscription == subscription.id
+    assert converted.status == "open"
+    assert invoice["hosted_invoice_url"].startswith(f"{fake_stripe.url}/invoices/")
+
+    assert isinstance(session, stripe.billing_portal.Session)
+    assert PORTAL_READ <= set(session.to_dict()) <= declared(stripe.billing_portal.Session)
+    with urllib.request.urlopen(session.url) as page:
+        assert "Espace de facturation" in page.read().decode()
+
+    types = [event["type"] for event in fake_stripe.events]
+    assert types == [
+        "customer.subscription.created",
+        "invoice.finalized",
+        "invoice.payment_failed",
+        "customer.subscription.updated",
+    ]
+    for event in fake_stripe.events:
+        assert fields_of(event["data"]["object"]) <= declared(
+            stripe.Subscription if event["type"].startswith("customer.") else stripe.Invoice
+        )
+
+
+def test_a_subscription_is_cancelled_with_delete(fake_stripe):
+    client = stripe_client()
+    product = client.v1.products.create(params={"name": "Ville"})
+    price = client.v1.prices.create(
+        params={
+            "product": product.id,
+            "currency": "eur",
+            "unit_amount": 100,
+            "recurring": {"interval": "month"},
+        }
+    )
+    customer = client.v1.customers.create(params={"name": "Alpha"})
+    subscription = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id}]}
+    )
+    assert subscription.status == "active"
+
+    cancelled = client.v1.subscriptions.cancel(subscription.id)
+
+    assert cancelled.status == "canceled"
+    assert fake_stripe.events[-1]["type"] == "customer.subscription.deleted"

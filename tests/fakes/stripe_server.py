@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 API_VERSION = "2026-10-28.endive"
@@ -180,7 +180,524 @@ class Delivery:
     signature: str
 
 
-class FakeStripe:
+# --- Towns' subscriptions to the platform (Stripe Billing) -------------------------------
+#
+# Customers, products and prices, subscriptions (with a trial), their invoices with a hosted
+# page, and the customer portal (billing_portal sessions, a simple hosted page). A town's
+# card works or not (`customer_card_set`); the period ends when a test (or the portal's "end
+# the period now" button in `make dev`) says so (`subscription_period_end`), as a test clock
+# would advance it. Every change emits the events Stripe sends: customer.subscription.created
+# / updated / deleted, invoice.finalized, invoice.paid, invoice.payment_failed.
+
+HOSTED_BILLING_PREFIXES = ("/invoices/", "/billing/portal/")
+DAY = 86400
+
+
+class FakeSubscriptions:
+    """The Billing part of the fake, mixed into FakeStripe (which owns the clock, the lock,
+    the events and the server)."""
+
+    if TYPE_CHECKING:
+        clock: Callable[[], float]
+        livemode: bool
+        _lock: threading.RLock
+
+        @property
+        def url(self) -> str: ...
+
+        def event_emit(
+            self,
+            event_type: str,
+            obj: dict[str, Any],
+            *,
+            account: str | None = None,
+            previous: dict[str, Any] | None = None,
+        ) -> dict[str, Any]: ...
+
+        def _found(
+            self, objects: dict[str, dict[str, Any]], key: str, name: str
+        ) -> dict[str, Any]: ...
+
+    def _subscriptions_init(self) -> None:
+        self.customers: dict[str, dict[str, Any]] = {}
+        self.products: dict[str, dict[str, Any]] = {}
+        self.prices: dict[str, dict[str, Any]] = {}
+        self.subscriptions: dict[str, dict[str, Any]] = {}
+        self.invoices: dict[str, dict[str, Any]] = {}
+        self.portal_sessions: dict[str, dict[str, Any]] = {}
+        # Whether each customer's card pays (a new customer's does).
+        self.cards_working: dict[str, bool] = {}
+        self._invoice_numbers = 0
+
+    def subscriptions_route(
+        self, method: str, parts: list[str], query: dict[str, Any], form: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """The answer when the request is one of Billing's, else None."""
+        match method, parts:
+            case "POST", ["v1", "customers"]:
+                return self.customer_create(form)
+            case "GET", ["v1", "customers", customer_id]:
+                return copy.deepcopy(self._found(self.customers, customer_id, "customer"))
+            case "POST", ["v1", "products"]:
+                return self.product_create(form)
+            case "GET", ["v1", "products", product_id]:
+                return copy.deepcopy(self._found(self.products, product_id, "product"))
+            case "POST", ["v1", "prices"]:
+                return self.price_create(form)
+            case "GET", ["v1", "prices"]:
+                keys = set(query.get("lookup_keys", []))
+                found = [p for p in self.prices.values() if not keys or p["lookup_key"] in keys]
+                return self._list("/v1/prices", found, query)
+            case "GET", ["v1", "prices", price_id]:
+                return copy.deepcopy(self._found(self.prices, price_id, "price"))
+            case "POST", ["v1", "subscriptions"]:
+                return self.subscription_create(form)
+            case "GET", ["v1", "subscriptions"]:
+                found = [
+                    s
+                    for s in self.subscriptions.values()
+                    if s["customer"] == query.get("customer", s["customer"])
+                    and (query.get("status") == "all" or s["status"] != "canceled")
+                ]
+                return self._list("/v1/subscriptions", found, query)
+            case "GET", ["v1", "subscriptions", subscription_id]:
+                return copy.deepcopy(self._subscription(subscription_id))
+            case "POST", ["v1", "subscriptions", subscription_id]:
+                return self.subscription_update(subscription_id, form)
+            case "DELETE", ["v1", "subscriptions", subscription_id]:
+                return self.subscription_cancel(subscription_id)
+            case "GET", ["v1", "invoices"]:
+                found = [
+                    i
+                    for i in self.invoices.values()
+                    if i["customer"] == query.get("customer", i["customer"])
+                    and _invoice_subscription(i)
+                    == query.get("subscription", _invoice_subscription(i))
+                ]
+                return self._list("/v1/invoices", found, query)
+            case "GET", ["v1", "invoices", invoice_id]:
+                return copy.deepcopy(self._found(self.invoices, invoice_id, "invoice"))
+            case "POST", ["v1", "invoices", invoice_id, "pay"]:
+                return self.invoice_attempt(invoice_id)
+            case "POST", ["v1", "billing_portal", "sessions"]:
+                return self.portal_session_create(form)
+        return None
+
+    def _list(self, url: str, found: list[dict[str, Any]], query: dict[str, Any]) -> dict[str, Any]:
+        # Newest first; of the same second, the last made first (as Stripe lists them).
+        made = sorted(enumerate(found), key=lambda n: (n[1]["created"], n[0]), reverse=True)
+        newest = [obj for _n, obj in made]
+        limit = min(int(query.get("limit", 10)), 100)
+        return {
+            "object": "list",
+            "url": url,
+            "has_more": len(newest) > limit,
+            "data": copy.deepcopy(newest[:limit]),
+        }
+
+    def _subscription(self, subscription_id: str) -> dict[str, Any]:
+        return self._found(self.subscriptions, subscription_id, "subscription")
+
+    def customer_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        customer = {
+            "id": f"cus_{secrets.token_hex(7)}",
+            "object": "customer",
+            "created": int(self.clock()),
+            "delinquent": False,
+            "email": form.get("email"),
+            "livemode": self.livemode,
+            "metadata": form.get("metadata", {}),
+            "name": form.get("name"),
+            "preferred_locales": form.get("preferred_locales", []),
+        }
+        self.customers[customer["id"]] = customer
+        self.cards_working[customer["id"]] = True
+        return copy.deepcopy(customer)
+
+    def product_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        if not form.get("name"):
+            raise StripeFakeError(HTTPStatus.BAD_REQUEST, "Missing required param: name.")
+        product = {
+            "id": f"prod_{secrets.token_hex(7)}",
+            "object": "product",
+            "active": True,
+            "created": int(self.clock()),
+            "livemode": self.livemode,
+            "metadata": form.get("metadata", {}),
+            "name": form["name"],
+        }
+        self.products[product["id"]] = product
+        return copy.deepcopy(product)
+
+    def price_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        self._found(self.products, form.get("product", ""), "product")
+        lookup_key = form.get("lookup_key")
+        if lookup_key and any(p["lookup_key"] == lookup_key for p in self.prices.values()):
+            raise StripeFakeError(
+                HTTPStatus.BAD_REQUEST,
+                f"A price (`{lookup_key}`) already uses that lookup key.",
+                param="lookup_key",
+            )
+        recurring = form.get("recurring") or {}
+        price = {
+            "id": f"price_{secrets.token_hex(7)}",
+            "object": "price",
+            "active": True,
+            "billing_scheme": "per_unit",
+            "created": int(self.clock()),
+            "currency": form.get("currency", "eur"),
+            "livemode": self.livemode,
+            "lookup_key": lookup_key,
+            "metadata": form.get("metadata", {}),
+            "nickname": form.get("nickname"),
+            "product": form["product"],
+            "recurring": {
+                "interval": recurring.get("interval", "month"),
+                "interval_count": int(recurring.get("interval_count", 1)),
+                "usage_type": "licensed",
+            },
+            "type": "recurring",
+            "unit_amount": int(form["unit_amount"]),
+        }
+        self.prices[price["id"]] = price
+        return copy.deepcopy(price)
+
+    def _period_seconds(self, price: dict[str, Any]) -> int:
+        return 365 * DAY if price["recurring"]["interval"] == "year" else 30 * DAY
+
+    def subscription_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        customer = self._found(self.customers, form.get("customer", ""), "customer")
+        items = form.get("items") or []
+        if len(items) != 1:
+            raise StripeFakeError(HTTPStatus.BAD_REQUEST, "One price per subscription here.")
+        price = self._found(self.prices, items[0].get("price", ""), "price")
+        now = int(self.clock())
+        trial_days = int(form.get("trial_period_days") or 0)
+        subscription_id = f"sub_{secrets.token_hex(7)}"
+        end = now + (trial_days * DAY if trial_days else self._period_seconds(price))
+        subscription: dict[str, Any] = {
+            "id": subscription_id,
+            "object": "subscription",
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "collection_method": "charge_automatically",
+            "created": now,
+            "currency": price["currency"],
+            "customer": customer["id"],
+            "ended_at": None,
+            "items": {
+                "object": "list",
+                "url": f"/v1/subscription_items?subscription={subscription_id}",
+                "has_more": False,
+                "data": [
+                    {
+                        "id": f"si_{secrets.token_hex(7)}",
+                        "object": "subscription_item",
+                        "created": now,
+                        "current_period_start": now,
+                        "current_period_end": end,
+                        "metadata": {},
+                        "price": copy.deepcopy(price),
+                        "quantity": 1,
+                        "subscription": subscription_id,
+                    }
+                ],
+            },
+            "latest_invoice": None,
+            "livemode": self.livemode,
+            "metadata": form.get("metadata", {}),
+            "start_date": now,
+            "status": "trialing" if trial_days else "incomplete",
+            "trial_end": end if trial_days else None,
+            "trial_start": now if trial_days else None,
+        }
+        with self._lock:
+            self.subscriptions[subscription_id] = subscription
+            self.event_emit("customer.subscription.created", subscription)
+            if not trial_days:
+                self._invoice_issue(subscription, reason="subscription_create")
+        return copy.deepcopy(subscription)
+
+    def subscription_update(self, subscription_id: str, form: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            subscription = self._subscription(subscription_id)
+            if subscription["status"] == "canceled":
+                raise StripeFakeError(
+                    HTTPStatus.BAD_REQUEST,
+                    "A canceled subscription can only update its cancellation_details.",
+                )
+            previous: dict[str, Any] = {}
+            item = subscription["items"]["data"][0]
+            for change in form.get("items") or []:
+                if change.get("id") not in (None, item["id"]):
+                    raise StripeFakeError(HTTPStatus.BAD_REQUEST, "No such subscription item.")
+                price = self._found(self.prices, change.get("price", ""), "price")
+                previous["items"] = copy.deepcopy(subscription["items"])
+                item["price"] = copy.deepcopy(price)
+            if "cancel_at_period_end" in form:
+                previous["cancel_at_period_end"] = subscription["cancel_at_period_end"]
+                subscription["cancel_at_period_end"] = _truthy(form["cancel_at_period_end"])
+            if "metadata" in form:
+                subscription["metadata"].update(form["metadata"])
+            self.event_emit("customer.subscription.updated", subscription, previous=previous)
+            return copy.deepcopy(subscription)
+
+    def subscription_cancel(self, subscription_id: str) -> dict[str, Any]:
+        with self._lock:
+            subscription = self._subscription(subscription_id)
+            if subscription["status"] != "canceled":
+                now = int(self.clock())
+                subscription.update(status="canceled", canceled_at=now, ended_at=now)
+                for invoice in self.invoices.values():
+                    if (
+                        _invoice_subscription(invoice) == subscription_id
+                        and invoice["status"] == "open"
+                    ):
+                        invoice.update(next_payment_attempt=None)
+                self.event_emit("customer.subscription.deleted", subscription)
+            return copy.deepcopy(subscription)
+
+    def customer_card_set(self, customer_id: str, *, works: bool) -> None:
+        """The town's finance department gives a card that pays, or one that fails."""
+        self.cards_working[customer_id] = works
+
+    def subscription_period_end(self, subscription_id: str) -> dict[str, Any]:
+        """The trial or the period ends (a test clock advanced past it): the next period
+        starts and its invoice is finalised and charged. The new invoice."""
+        with self._lock:
+            subscription = self._subscription(subscription_id)
+            item = subscription["items"]["data"][0]
+            start = item["current_period_end"]
+            item["current_period_start"] = start
+            item["current_period_end"] = start + self._period_seconds(item["price"])
+            return self._invoice_issue(subscription, reason="subscription_cycle")
+
+    def _invoice_issue(self, subscription: dict[str, Any], *, reason: str) -> dict[str, Any]:
+        item = subscription["items"]["data"][0]
+        now = int(self.clock())
+        self._invoice_numbers += 1
+        invoice_id = f"in_{secrets.token_hex(7)}"
+        amount = item["price"]["unit_amount"] * item["quantity"]
+        invoice: dict[str, Any] = {
+            "id": invoice_id,
+            "object": "invoice",
+            "amount_due": amount,
+            "amount_paid": 0,
+            "amount_remaining": amount,
+            "attempt_count": 0,
+            "attempted": False,
+            "billing_reason": reason,
+            "collection_method": "charge_automatically",
+            "created": now,
+            "currency": item["price"]["currency"],
+            "customer": subscription["customer"],
+            "hosted_invoice_url": f"{self.url}/invoices/{invoice_id}",
+            "invoice_pdf": f"{self.url}/invoices/{invoice_id}/pdf",
+            "livemode": self.livemode,
+            "metadata": {},
+            "next_payment_attempt": None,
+            "number": f"FAKE-{self._invoice_numbers:04d}",
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {
+                    "metadata": copy.deepcopy(subscription["metadata"]),
+                    "subscription": subscription["id"],
+                },
+            },
+            "period_end": item["current_period_end"],
+            "period_start": item["current_period_start"],
+            "status": "open",
+            "status_transitions": {
+                "finalized_at": now,
+                "marked_uncollectible_at": None,
+                "paid_at": None,
+                "voided_at": None,
+            },
+            "total": amount,
+        }
+        self.invoices[invoice_id] = invoice
+        subscription["latest_invoice"] = invoice_id
+        self.event_emit("invoice.finalized", invoice)
+        self.invoice_attempt(invoice_id)
+        return copy.deepcopy(self.invoices[invoice_id])
+
+    def invoice_attempt(self, invoice_id: str) -> dict[str, Any]:
+        """Charge the customer's card for an open invoice (a retry, or POST …/pay)."""
+        with self._lock:
+            invoice = self._found(self.invoices, invoice_id, "invoice")
+            if invoice["status"] != "open":
+                return copy.deepcopy(invoice)
+            invoice["attempt_count"] += 1
+            invoice["attempted"] = True
+            if self.cards_working.get(invoice["customer"], True):
+                return self.invoice_pay(invoice_id)
+            invoice["next_payment_attempt"] = int(self.clock()) + 3 * DAY
+            self.event_emit("invoice.payment_failed", invoice)
+            subscription = self.subscriptions[_invoice_subscription(invoice)]
+            if subscription["status"] in ("trialing", "active", "incomplete"):
+                previous = {"status": subscription["status"]}
+                subscription["status"] = (
+                    "incomplete" if subscription["status"] == "incomplete" else "past_due"
+                )
+                self.event_emit("customer.subscription.updated", subscription, previous=previous)
+            return copy.deepcopy(invoice)
+
+    def invoice_pay(self, invoice_id: str) -> dict[str, Any]:
+        """The open invoice is paid (its hosted page, the portal, or a retry that worked)."""
+        with self._lock:
+            invoice = self._found(self.invoices, invoice_id, "invoice")
+            if invoice["status"] != "open":
+                return copy.deepcopy(invoice)
+            invoice.update(
+                status="paid",
+                amount_paid=invoice["amount_due"],
+                amount_remaining=0,
+                next_payment_attempt=None,
+            )
+            invoice["status_transitions"]["paid_at"] = int(self.clock())
+            self.event_emit("invoice.paid", invoice)
+            subscription = self.subscriptions[_invoice_subscription(invoice)]
+            still_open = any(
+                _invoice_subscription(other) == subscription["id"] and other["status"] == "open"
+                for other in self.invoices.values()
+            )
+            if subscription["status"] not in ("active", "canceled") and not still_open:
+                previous = {"status": subscription["status"]}
+                subscription["status"] = "active"
+                self.event_emit("customer.subscription.updated", subscription, previous=previous)
+            return copy.deepcopy(invoice)
+
+    def portal_session_create(self, form: dict[str, Any]) -> dict[str, Any]:
+        customer = self._found(self.customers, form.get("customer", ""), "customer")
+        session_id = f"bps_{secrets.token_hex(8)}"
+        session = {
+            "id": session_id,
+            "object": "billing_portal.session",
+            "configuration": "bpc_fake",
+            "created": int(self.clock()),
+            "customer": customer["id"],
+            "flow": None,
+            "livemode": self.livemode,
+            "locale": form.get("locale"),
+            "on_behalf_of": None,
+            "return_url": form.get("return_url"),
+            "url": f"{self.url}/billing/portal/{session_id}",
+        }
+        self.portal_sessions[session_id] = session
+        return copy.deepcopy(session)
+
+    # The hosted pages: an invoice's, and the customer portal's.
+
+    def hosted_billing_page(
+        self, method: str, path: str, form: dict[str, Any]
+    ) -> tuple[int, bytes, str, dict[str, str]]:
+        parts = path.strip("/").split("/")
+        html_type = "text/html; charset=utf-8"
+        match parts:
+            case ["invoices", invoice_id] if invoice_id in self.invoices:
+                if method == "POST":
+                    self.invoice_pay(invoice_id)
+                    return HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": path}
+                return HTTPStatus.OK, self._invoice_page(invoice_id).encode(), html_type, {}
+            case ["billing", "portal", session_id] if session_id in self.portal_sessions:
+                customer = self.portal_sessions[session_id]["customer"]
+                if method == "POST":
+                    if form.get("action") == "card_ok":
+                        self.customer_card_set(customer, works=True)
+                        for invoice in list(self.invoices.values()):
+                            if invoice["customer"] == customer and invoice["status"] == "open":
+                                self.invoice_attempt(invoice["id"])
+                    elif form.get("action") == "period_end":
+                        for subscription in list(self.subscriptions.values()):
+                            if (
+                                subscription["customer"] == customer
+                                and subscription["status"] != "canceled"
+                            ):
+                                self.subscription_period_end(subscription["id"])
+                    elif form.get("action") == "card_fails":
+                        self.customer_card_set(customer, works=False)
+                    return HTTPStatus.SEE_OTHER, b"", "text/plain", {"Location": path}
+                return HTTPStatus.OK, self._portal_page(session_id).encode(), html_type, {}
+        return HTTPStatus.NOT_FOUND, b"Unknown page", "text/plain", {}
+
+    def _invoice_page(self, invoice_id: str) -> str:
+        invoice = self.invoices[invoice_id]
+        action = (
+            '<form method="post"><button type="submit">Payer la facture</button></form>'
+            if invoice["status"] == "open"
+            else "<p>Cette facture est réglée.</p>"
+        )
+        return INVOICE_PAGE.format(
+            number=html.escape(invoice["number"]),
+            amount=_euros(invoice["amount_due"]),
+            status=html.escape(invoice["status"]),
+            action=action,
+        )
+
+    def _portal_page(self, session_id: str) -> str:
+        session = self.portal_sessions[session_id]
+        customer = self.customers[session["customer"]]
+        rows = "".join(
+            f'<li><a href="{html.escape(i["hosted_invoice_url"])}">{html.escape(i["number"])}</a>'
+            f" — {_euros(i['amount_due'])} € — {html.escape(i['status'])}</li>"
+            for i in sorted(self.invoices.values(), key=lambda i: i["created"], reverse=True)
+            if i["customer"] == customer["id"]
+        )
+        back = session["return_url"] or ""
+        return PORTAL_PAGE.format(
+            name=html.escape(customer["name"] or customer["id"]),
+            rows=rows or "<li>Aucune facture pour l’instant.</li>",
+            card="qui fonctionne" if self.cards_working.get(customer["id"], True) else "refusée",
+            back=html.escape(back),
+        )
+
+
+def dev_plans_setup() -> None:
+    """`make dev`: the towns' plans made again as prices of this fake, whose state is in
+    memory (the plans' rows then name these prices)."""
+    from billing.services.subscriptions import plans_default_setup
+
+    for plan in plans_default_setup():
+        print(f"stripe fake: plan {plan.code} is {plan.stripe_price_id}")
+
+
+def _invoice_subscription(invoice: dict[str, Any]) -> str:
+    return str(invoice["parent"]["subscription_details"]["subscription"])
+
+
+def _euros(cents: int) -> str:
+    return f"{cents / 100:.2f}".replace(".", ",")
+
+
+INVOICE_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Facture {number} (Stripe simulé)</title></head>
+<body><main>
+<h1>Facture {number} : {amount} €</h1>
+<p>État : {status}. Cette page remplace la facture hébergée de Stripe en développement.</p>
+{action}
+</main></body></html>
+"""
+
+PORTAL_PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Espace de facturation (Stripe simulé)</title></head>
+<body><main>
+<h1>Espace de facturation : {name}</h1>
+<p>Cette page remplace le portail client de Stripe en développement. Carte enregistrée : {card}.</p>
+<h2>Factures</h2>
+<ul>{rows}</ul>
+<form method="post"><input type="hidden" name="action" value="card_ok">
+<button type="submit">Enregistrer une carte qui fonctionne et payer les factures en attente</button></form>
+<form method="post"><input type="hidden" name="action" value="card_fails">
+<button type="submit">Enregistrer une carte refusée (essai)</button></form>
+<form method="post"><input type="hidden" name="action" value="period_end">
+<button type="submit">Finir la période maintenant (essai)</button></form>
+<p><a href="{back}">Revenir au portail</a></p>
+</main></body></html>
+"""
+
+
+class FakeStripe(FakeSubscriptions):
     """The fake's state and behaviour; `start()` serves it over HTTP on `host:port`."""
 
     def __init__(
@@ -223,6 +740,7 @@ class FakeStripe:
         # What the card page asks, per session: a 3-D Secure challenge awaiting its answer.
         self._challenges: set[str] = set()
         self._session_intent_data: dict[str, dict[str, Any]] = {}
+        self._subscriptions_init()
         self.events: list[dict[str, Any]] = []
         self.deliveries: list[Delivery] = []
         self.requests: list[tuple[str, str]] = []
@@ -294,6 +812,9 @@ class FakeStripe:
         self, method: str, path: str, query: dict[str, Any], form: dict[str, Any], headers: Any
     ) -> dict[str, Any]:
         parts = path.strip("/").split("/")
+        billing = self.subscriptions_route(method, parts, query, form)
+        if billing is not None:
+            return billing
         match method, parts:
             case "POST", ["v1", "accounts"]:
                 return self.account_create(form)
@@ -978,6 +1499,12 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
             if split.path.startswith("/connect/onboarding/"):
                 self._onboarding(method, split.path.rsplit("/", 1)[-1], body)
                 return
+            if split.path.startswith(HOSTED_BILLING_PREFIXES):
+                status, page, kind, extra = fake.hosted_billing_page(
+                    method, split.path, form_decode(body)
+                )
+                self._send(status, page, kind, **extra)
+                return
             if split.path.startswith("/checkout/pay/"):
                 self._card(method, split.path.rsplit("/", 1)[-1], body)
                 return
@@ -1033,6 +1560,9 @@ def _handler_for(fake: FakeStripe) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._api("POST")
 
+        def do_DELETE(self) -> None:
+            self._api("DELETE")
+
     return Handler
 
 
@@ -1055,7 +1585,10 @@ def main() -> None:
         payout_seconds=float(getattr(settings, "STRIPE_FAKE_PAYOUT_SECONDS", 0)),
     )
     print(f"Stripe fake on {fake.url}, webhooks to {webhook_url}")
-    fake.serve_forever()
+    fake.start()
+    dev_plans_setup()
+    assert fake._thread is not None
+    fake._thread.join()
 
 
 if __name__ == "__main__":
