@@ -1,6 +1,9 @@
 """The refund form shared by the shop's back office and the town's administration."""
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.errors import RefundInvalid
@@ -9,6 +12,7 @@ from billing.refund_selectors import RefundableLine
 from billing.services.order_refunds import order_refund
 from comptoir.accounts.models import User
 from comptoir.forms import LongTextField
+from comptoir.money import euros_format
 from marketplace.orders.models import Order
 
 WHOLE = "whole"
@@ -58,14 +62,19 @@ class RefundForm(forms.Form):
 
 
 def refund_form_submit(
-    form: RefundForm, *, order: Order, actor: User, as_town_admin: bool = False
+    request: HttpRequest,
+    form: RefundForm,
+    *,
+    order: Order,
+    actor: User,
+    as_town_admin: bool = False,
 ) -> OrderRefund | None:
-    """Validate the posted form and make the refund; None with the errors on the form (the
-    service's refusal as a form error) when it does not hold."""
+    """Validate the posted form and make the refund, telling the user how much went back; None
+    with the errors on the form (the service's refusal as a form error) when it does not hold."""
     if not form.is_valid():
         return None
     try:
-        return order_refund(
+        refund = order_refund(
             order_id=order.pk,
             actor=actor,
             quantities=form.quantities(),
@@ -75,3 +84,9 @@ def refund_form_submit(
     except RefundInvalid as error:
         form.add_error(None, str(error))
         return None
+    messages.success(
+        request,
+        gettext("%(amount)s refunded to the customer.")
+        % {"amount": euros_format(refund.amount_cents)},
+    )
+    return refund

@@ -1,6 +1,7 @@
 """The vendor console, on the root host: towns, provisioning, lifecycle, second factor."""
 
 from base64 import b32encode
+from collections.abc import Callable
 
 import django_otp
 import qrcode
@@ -246,30 +247,36 @@ def town_admin_open(request: ConsoleRequest, slug: str) -> HttpResponse:
     return redirect(vendor_access_grant(town=town, staff=request.user))
 
 
+def _archive_queued(
+    request: ConsoleRequest, slug: str, start: Callable[..., str], message: str
+) -> HttpResponse:
+    """Queue the town's backup or export (`start`), say so, and go back to the town's page."""
+    town = get_object_or_404(Town, slug=slug)
+    start(town=town, actor_email=request.user.email)
+    messages.success(request, message % {"town": town.name})
+    return redirect("console:town_detail", slug=town.slug)
+
+
 @vendor_staff_required
 @require_POST
 def town_backup_start(request: ConsoleRequest, slug: str) -> HttpResponse:
-    town = get_object_or_404(Town, slug=slug)
-    town_backup_request(town=town, actor_email=request.user.email)
-    messages.success(
+    return _archive_queued(
         request,
-        _("The backup of “%(town)s” is being made; it will be listed under Backups.")
-        % {"town": town.name},
+        slug,
+        town_backup_request,
+        _("The backup of “%(town)s” is being made; it will be listed under Backups."),
     )
-    return redirect("console:town_detail", slug=town.slug)
 
 
 @vendor_staff_required
 @require_POST
 def town_export_start(request: ConsoleRequest, slug: str) -> HttpResponse:
-    town = get_object_or_404(Town, slug=slug)
-    town_export_request(town=town, actor_email=request.user.email)
-    messages.success(
+    return _archive_queued(
         request,
-        _("The export of “%(town)s”'s data is being made; it will be listed under Backups.")
-        % {"town": town.name},
+        slug,
+        town_export_request,
+        _("The export of “%(town)s”'s data is being made; it will be listed under Backups."),
     )
-    return redirect("console:town_detail", slug=town.slug)
 
 
 @vendor_staff_required

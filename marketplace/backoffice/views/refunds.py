@@ -1,15 +1,12 @@
 """A card-paid order's refund by its shop: chosen items, or the whole order."""
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing.forms import RefundForm, refund_form_submit
 from billing.refund_selectors import order_refund_page, order_refundable
-from comptoir.money import euros_format
 from marketplace.backoffice.access import BackofficeRequest, backoffice_view
 from marketplace.backoffice.selectors import order_of_merchant
 from marketplace.backoffice.views.base import backoffice_render
@@ -28,13 +25,8 @@ def order_refund_view(request: BackofficeRequest, reference: str) -> HttpRespons
     if request.method == "POST":
         if not order_refundable(order):
             raise Http404
-        refund = refund_form_submit(form, order=order, actor=request.user)
+        refund = refund_form_submit(request, form, order=order, actor=request.user)
         if refund is not None:
-            messages.success(
-                request,
-                _("%(amount)s refunded to the customer.")
-                % {"amount": euros_format(refund.amount_cents)},
-            )
             return redirect("backoffice:order_detail", reference=reference)
         status = 400
     return backoffice_render(

@@ -22,7 +22,6 @@ from billing.refund_selectors import (
 from billing.services.order_refunds import order_refund_retry
 from comptoir.accounts.models import User
 from comptoir.http import SignedInTownRequest
-from comptoir.money import euros_format
 from surfaces.town_admin.access import town_admin_required
 
 
@@ -69,14 +68,9 @@ def order_refund_view(request: SignedInTownRequest, reference: str) -> HttpRespo
     status = 200
     if request.method == "POST":
         refund = refund_form_submit(
-            form, order=order, actor=cast(User, request.user), as_town_admin=True
+            request, form, order=order, actor=cast(User, request.user), as_town_admin=True
         )
         if refund is not None:
-            messages.success(
-                request,
-                _("%(amount)s refunded to the customer.")
-                % {"amount": euros_format(refund.amount_cents)},
-            )
             return redirect("town_admin:order_refund", reference=reference)
         status = 400
     return render(
