@@ -140,7 +140,9 @@ def _with_migrations_table(schema_names: Sequence[str]) -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
-_TARGET_CTE = "WITH target(app, name) AS (SELECT * FROM unnest(%(apps)s::text[], %(names)s::text[]))"
+_TARGET_CTE = (
+    "WITH target(app, name) AS (SELECT * FROM unnest(%(apps)s::text[], %(names)s::text[]))"
+)
 
 
 def _target_params() -> dict[str, list[str]]:
@@ -286,6 +288,7 @@ def town_migrate(schema_name: str) -> TownMigrated:
     worker = _worker
     started = time.perf_counter()
     applied: list[str] = []
+    depth = len(connection.atomic_blocks)
 
     def progress(action: str, migration: Migration | None = None, fake: bool = False) -> None:
         if action == "apply_success" and migration is not None:
@@ -324,10 +327,14 @@ def town_migrate(schema_name: str) -> TownMigrated:
         error = ""
     except Exception as failure:  # reported with the town, the run goes on with the others
         error = f"{type(failure).__name__}: {failure}".strip()
-        # A connection left in a failed state must not carry the next town's statements.
-        connection.close()
+        # A schema editor whose deferred statements fail (a foreign key waiting for its lock)
+        # leaves its transaction open: roll it back, so the next town starts clean.
+        while len(connection.atomic_blocks) > depth:
+            connection.atomic_blocks[-1].__exit__(type(failure), failure, failure.__traceback__)
+        if depth == 0 and connection.connection is not None and not connection.is_usable():
+            connection.close()  # the server went away: the next town connects anew
     finally:
-        if connection.connection is not None:
+        if connection.connection is not None and not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout; RESET statement_timeout")
         connection.set_schema_to_public()

@@ -14,7 +14,11 @@ from tenants.services.migrations import (
     towns_migrate,
     towns_plan,
 )
-from tenants.services.template import TEMPLATE_SCHEMA, template_schema_ensure, template_schema_is_current
+from tenants.services.template import (
+    TEMPLATE_SCHEMA,
+    template_schema_ensure,
+    template_schema_is_current,
+)
 
 
 class Command(BaseCommand):
