@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 
 from django.apps import apps as installed_apps
 from django.conf import settings
-from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
+from django.core.management.sql import emit_pre_migrate_signal
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState, ProjectState
+from django.db.models.signals import post_migrate
 from django_tenants.utils import get_public_schema_name
 
 from comptoir.db import connection
@@ -240,14 +241,16 @@ def _schemas_existing(schema_names: Sequence[str]) -> set[str]:
 
 @dataclass
 class _Worker:
-    """A process's migrating state: its timeouts, and the project state rendered before each
-    distinct set of applied migrations, which towns of the same release share (rendering every
-    model is most of what a one-migration town costs)."""
+    """A process's migrating state, kept from town to town: its timeouts, one migration executor
+    (the migration files are read once), and the project states rendered before and after each
+    distinct plan, which the towns of one release share: rendering every model twice is most of
+    what a one-migration town would cost otherwise."""
 
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS
     statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT_SECONDS
+    executor: MigrationExecutor | None = None
     states: dict[frozenset[Node], ProjectState] = field(default_factory=dict)
-    executors_opened: int = 0
+    post_apps: dict[tuple[frozenset[Node], tuple[Node, ...]], object] = field(default_factory=dict)
 
 
 _worker = _Worker()
@@ -261,6 +264,19 @@ def _worker_start(lock_timeout: float, statement_timeout: float) -> None:
 
 def _milliseconds(seconds: float) -> str:
     return f"{round(seconds * 1000)}ms"
+
+
+def _executor_for_town(worker: _Worker, progress: Callable[..., None]) -> MigrationExecutor:
+    """The worker's executor, reading the current town's applied migrations."""
+    if worker.executor is None:
+        worker.executor = MigrationExecutor(connection)
+    executor = worker.executor
+    executor.progress_callback = progress
+    if executor.loader.replacements:
+        executor.loader.build_graph()  # which squashed migrations apply depends on the town
+    else:
+        executor.loader.applied_migrations = executor.recorder.applied_migrations()
+    return executor
 
 
 def _post_migrate_apps(state: ProjectState) -> object:
@@ -277,6 +293,28 @@ def _post_migrate_apps(state: ProjectState) -> object:
         [ModelState.from_model(installed_apps.get_model(*model)) for model in model_keys]
     )
     return post_apps
+
+
+def _post_migrate_emit(*, apps: object, plan: list[tuple[Migration, bool]]) -> None:
+    """post_migrate for the apps the plan migrated, where Django's migrate sends it to every app.
+
+    Its handlers make what a migration of that app may have added (content types and
+    permissions of new models); for the other apps they would read two tables per app in
+    each town and find nothing to do.
+    """
+    labels = {migration.app_label for migration, _backwards in plan}
+    for app_config in installed_apps.get_app_configs():
+        if app_config.models_module is None or app_config.label not in labels:
+            continue
+        post_migrate.send(
+            sender=app_config,
+            app_config=app_config,
+            verbosity=0,
+            interactive=False,
+            using=connection.alias,
+            apps=apps,
+            plan=plan,
+        )
 
 
 def town_migrate(schema_name: str) -> TownMigrated:
@@ -307,8 +345,7 @@ def town_migrate(schema_name: str) -> TownMigrated:
                 f"SET lock_timeout = {_literal(_milliseconds(worker.lock_timeout))}; "
                 f"SET statement_timeout = {_literal(_milliseconds(worker.statement_timeout))}"
             )
-        executor = MigrationExecutor(connection, progress)
-        worker.executors_opened += 1
+        executor = _executor_for_town(worker, progress)
         executor.loader.check_consistent_history(connection)
         targets = list(tenant_migration_targets())
         plan = executor.migration_plan(targets)
@@ -321,9 +358,10 @@ def town_migrate(schema_name: str) -> TownMigrated:
             pre_state = worker.states[key]
             emit_pre_migrate_signal(0, False, connection.alias, apps=pre_state.apps, plan=plan)
             post_state = executor.migrate(targets, plan=plan, state=pre_state.clone())
-            emit_post_migrate_signal(
-                0, False, connection.alias, apps=_post_migrate_apps(post_state), plan=plan
-            )
+            post_key = (key, tuple((m.app_label, m.name) for m, _backwards in plan))
+            if post_key not in worker.post_apps:
+                worker.post_apps[post_key] = _post_migrate_apps(post_state)
+            _post_migrate_emit(apps=worker.post_apps[post_key], plan=plan)
         error = ""
     except Exception as failure:  # reported with the town, the run goes on with the others
         error = f"{type(failure).__name__}: {failure}".strip()
@@ -369,8 +407,8 @@ def _in_pool(
 def _in_process(
     schema_names: Iterable[str], *, lock_timeout: float, statement_timeout: float
 ) -> Iterator[TownMigrated]:
-    _worker.lock_timeout = lock_timeout
-    _worker.statement_timeout = statement_timeout
+    # A fresh worker: states rendered by an earlier run may predate a changed migration file.
+    _worker_start(lock_timeout, statement_timeout)
     for name in schema_names:
         yield town_migrate(name)
 
