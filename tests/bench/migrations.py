@@ -162,7 +162,7 @@ def pending_undo(schemas: Sequence[str]) -> None:
             for name in schemas[start : start + 100]:
                 cursor.execute(
                     f'ALTER TABLE "{name}".bench_probe_probe DROP COLUMN IF EXISTS note; '
-                    f'DELETE FROM "{name}".django_migrations '  # noqa: S608
+                    f'DELETE FROM "{name}".django_migrations '
                     f"WHERE app = '{APP_LABEL}' AND name = '{PENDING}'"
                 )
 
@@ -205,8 +205,9 @@ def _all_at_target(schemas: Sequence[str]) -> None:
         raise RuntimeError(f"{len(behind)} towns behind after the run, {behind[0]} first")
 
 
-def catalogue_size() -> tuple[int, int, int]:
-    """The catalogue's bytes, its relations, and the number of schemas in the database."""
+def catalogue_size(schema_name: str) -> tuple[int, int, int]:
+    """The catalogue's bytes, the number of schemas in the database, and the relations (tables,
+    indexes, sequences) of one town's schema."""
     from comptoir.db import connection
 
     with connection.cursor() as cursor:
@@ -215,11 +216,13 @@ def catalogue_size() -> tuple[int, int, int]:
             "WHERE c.relnamespace = 'pg_catalog'::regnamespace AND c.relkind = 'r'"
         )
         (size,) = cursor.fetchone()
-        cursor.execute("SELECT count(*) FROM pg_class")
-        (relations,) = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM pg_namespace")
         (schemas,) = cursor.fetchone()
-    return int(size), int(relations), int(schemas)
+        cursor.execute(
+            "SELECT count(*) FROM pg_class WHERE relnamespace = %s::regnamespace", [schema_name]
+        )
+        (relations,) = cursor.fetchone()
+    return int(size), int(schemas), int(relations)
 
 
 def _per_town(seconds: float, towns: int) -> str:
@@ -261,23 +264,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{server_version}, Python {platform.python_version()}, {os.cpu_count()} CPUs",
         flush=True,
     )
-    empty_size, empty_relations, empty_schemas = catalogue_size()
+    empty_size, empty_schemas, _relations = catalogue_size("public")
     schemas, clone_seconds = bench_towns_make(options.towns)
     towns = len(schemas)
-    size, relations, namespaces = catalogue_size()
+    size, namespaces, relations = catalogue_size(schemas[0])
     print(
         f"\n{towns} towns"
         + (f" ({clone_seconds * 1000:.0f} ms per clone made)" if clone_seconds else " (kept)"),
         flush=True,
     )
+    made = namespaces - empty_schemas
     print(
-        f"   catalogue: {size / 2**20:.0f} MiB, {relations} relations in {namespaces} schemas; "
-        f"≈ {(size - empty_size) / max(namespaces - empty_schemas, 1) / 1024:.0f} KiB and "
-        f"{(relations - empty_relations) / max(namespaces - empty_schemas, 1):.0f} relations "
-        "per town (measured over the towns made in this run; 0 if all were kept)",
+        f"   catalogue: {size / 2**20:.0f} MiB for {namespaces} schemas, "
+        f"{size / namespaces / 1024:.0f} KiB per schema"
+        + (f", {(size - empty_size) / made / 1024:.0f} KiB per town made now" if made else "")
+        + f"; {relations} relations in a town's schema",
         flush=True,
     )
-
     print("\nNo-op run (every town at the target):", flush=True)
     no_op_theirs = _timed(_migrate_schemas("standard"))
     no_op_ours = _timed(_ours(parallel=max(counts)))
