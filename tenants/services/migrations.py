@@ -36,6 +36,9 @@ Node = tuple[str, str]
 # server's lock table holds max_locks_per_transaction × max_connections of them (6,400 by
 # default) for every session at once: a few thousand schemas in one statement would exhaust it.
 SCHEMAS_PER_QUERY = 1000
+# The first half of each town's advisory lock (the second is the hash of its schema's name):
+# two runs at once, two release jobs say, never migrate the same town together.
+TOWN_MIGRATION_LOCK_CLASS = 0x6D696772
 DEFAULT_LOCK_TIMEOUT_SECONDS = 10.0
 DEFAULT_STATEMENT_TIMEOUT_SECONDS = 600.0
 
@@ -275,7 +278,9 @@ def _executor_for_town(worker: _Worker, progress: Callable[..., None]) -> Migrat
     if executor.loader.replacements:
         executor.loader.build_graph()  # which squashed migrations apply depends on the town
     else:
-        executor.loader.applied_migrations = executor.recorder.applied_migrations()
+        # The recorder's rows, as build_graph() sets them (django-stubs types them otherwise).
+        applied = executor.recorder.applied_migrations()
+        executor.loader.applied_migrations = applied  # type: ignore[assignment]
     return executor
 
 
@@ -327,6 +332,7 @@ def town_migrate(schema_name: str) -> TownMigrated:
     started = time.perf_counter()
     applied: list[str] = []
     depth = len(connection.atomic_blocks)
+    locked = False
 
     def progress(action: str, migration: Migration | None = None, fake: bool = False) -> None:
         if action == "apply_success" and migration is not None:
@@ -335,6 +341,14 @@ def town_migrate(schema_name: str) -> TownMigrated:
     try:
         if schema_name not in _schemas_existing([schema_name]):
             raise LookupError(_missing(schema_name))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                [TOWN_MIGRATION_LOCK_CLASS, schema_name],
+            )
+            locked = cursor.fetchone()[0]
+        if not locked:
+            raise RuntimeError("another run is migrating this town")
         # As django-tenants does: the recorder's table is made in the town's schema, never
         # found in the public one through the search path.
         connection.set_schema(schema_name, include_public=False)
@@ -352,10 +366,17 @@ def town_migrate(schema_name: str) -> TownMigrated:
         if plan:
             key = frozenset(executor.loader.applied_migrations)
             if key not in worker.states:
-                pre_state = executor._create_project_state(with_applied_migrations=True)
+                # As Django's migrate command builds it (the stubs leave this method out).
+                pre_state = executor._create_project_state(  # type: ignore[attr-defined]
+                    with_applied_migrations=True
+                )
                 pre_state.apps  # noqa: B018 -- rendered once, cloned for each town
                 worker.states[key] = pre_state
             pre_state = worker.states[key]
+            for migration, _backwards in plan:
+                # pre_migrate's handlers add operations to the plan's migrations (content type
+                # renames); the worker's loader keeps them for the next town: start from the file's.
+                migration.operations = list(type(migration).operations)
             emit_pre_migrate_signal(0, False, connection.alias, apps=pre_state.apps, plan=plan)
             post_state = executor.migrate(targets, plan=plan, state=pre_state.clone())
             post_key = (key, tuple((m.app_label, m.name) for m, _backwards in plan))
@@ -375,6 +396,11 @@ def town_migrate(schema_name: str) -> TownMigrated:
         if connection.connection is not None and not connection.needs_rollback:
             with connection.cursor() as cursor:
                 cursor.execute("RESET lock_timeout; RESET statement_timeout")
+                if locked:
+                    cursor.execute(
+                        "SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                        [TOWN_MIGRATION_LOCK_CLASS, schema_name],
+                    )
         connection.set_schema_to_public()
     return TownMigrated(
         schema_name=schema_name,
@@ -392,6 +418,8 @@ def _in_pool(
 ) -> Iterator[TownMigrated]:
     """Each town in one of `parallel` forked processes, one connection each; the results in the
     towns' order. The processes inherit the loaded migration graph and app registry."""
+    if connection.in_atomic_block:
+        raise RuntimeError("Towns are migrated in parallel outside any transaction.")
     # A forked child must never use the parent's socket: close it before forking.
     connections.close_all()
     context = multiprocessing.get_context("fork")

@@ -150,14 +150,27 @@ class Locks:
     def __init__(self) -> None:
         self.sessions: list[psycopg.Connection] = []
 
-    def hold(self, schema_name: str) -> None:
+    def _session(self) -> psycopg.Connection:
         settings = connection.settings_dict
         other = psycopg.connect(
             host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
             password=settings["PASSWORD"] or None, dbname=settings["NAME"],
         )  # fmt: skip
-        other.execute(f'LOCK TABLE "{schema_name}".axes_accessattempt IN ACCESS EXCLUSIVE MODE')
         self.sessions.append(other)
+        return other
+
+    def hold(self, schema_name: str) -> None:
+        other = self._session()
+        other.execute(f'LOCK TABLE "{schema_name}".axes_accessattempt IN ACCESS EXCLUSIVE MODE')
+
+    def hold_town_migration(self, schema_name: str) -> None:
+        """As another platform_setup run migrating that town would."""
+        other = self._session()
+        other.execute(
+            "SELECT pg_advisory_lock(%s, hashtext(%s))",
+            [migrations.TOWN_MIGRATION_LOCK_CLASS, schema_name],
+        )
+        other.commit()  # a session lock: it outlives the transaction
 
     def release(self) -> None:
         for other in self.sessions:
@@ -284,3 +297,19 @@ def test_without_flags_platform_setup_still_runs_migrate_schemas(committed, monk
 
     assert output == "Template schema up to date.\n"
     assert applied_in("alpha") >= TARGET
+
+
+def test_a_town_another_run_is_migrating_is_left_to_it(committed, locks):
+    axes_back_to("alpha", "0009_add_session_hash")
+    axes_back_to("beta", "0009_add_session_hash")
+    locks.hold_town_migration("alpha")
+
+    run = towns_migrate(parallel=2, schema_names=SCHEMAS)
+
+    assert [(result.schema_name, result.applied, result.error) for result in run.results] == [
+        ("alpha", (), "RuntimeError: another run is migrating this town"),
+        ("beta", (LAST,), ""),
+    ]
+    assert towns_behind(SCHEMAS) == ["alpha"]
+    locks.release()
+    assert [result.schema_name for result in towns_migrate(parallel=1).results] == ["alpha"]
