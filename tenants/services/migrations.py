@@ -375,8 +375,9 @@ def town_migrate(schema_name: str) -> TownMigrated:
             pre_state = worker.states[key]
             for migration, _backwards in plan:
                 # pre_migrate's handlers add operations to the plan's migrations (content type
-                # renames); the worker's loader keeps them for the next town: start from the file's.
-                migration.operations = list(type(migration).operations)
+                # renames); the worker's loader keeps them for the next town: start from the file's,
+                # as Migration.__init__ does (the stubs call the attribute a class variable).
+                migration.operations = list(type(migration).operations)  # type: ignore[misc]
             emit_pre_migrate_signal(0, False, connection.alias, apps=pre_state.apps, plan=plan)
             post_state = executor.migrate(targets, plan=plan, state=pre_state.clone())
             post_key = (key, tuple((m.app_label, m.name) for m, _backwards in plan))
