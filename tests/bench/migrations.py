@@ -233,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--towns", type=int, default=500)
     parser.add_argument("--parallel", default="2,4", help="process counts, comma-separated")
+    parser.add_argument(
+        "--skip-no-op", action="store_true", help="leave out the no-op run (minutes per 500 towns)"
+    )
     options = parser.parse_args(argv)
     counts = [int(number) for number in options.parallel.split(",")]
 
@@ -281,41 +284,42 @@ def main(argv: Sequence[str] | None = None) -> None:
         + f"; {relations} relations in a town's schema",
         flush=True,
     )
-    print("\nNo-op run (every town at the target):", flush=True)
-    no_op_theirs = _timed(_migrate_schemas("standard"))
-    no_op_ours = _timed(_ours(parallel=max(counts)))
-    print(
-        f"   migrate_schemas, standard        {no_op_theirs:8.2f} s  {_per_town(no_op_theirs, towns)}"
-    )
-    print(
-        f"   ours (one query)                 {no_op_ours:8.2f} s  {_per_town(no_op_ours, towns)}"
-    )
-    speed_up = no_op_theirs / no_op_ours
-    verdict = "met" if speed_up >= NO_OP_TARGET else "NOT MET"
-    print(f"   {speed_up:.0f}× faster (target ≥ {NO_OP_TARGET:.0f}×: {verdict})", flush=True)
+    if not options.skip_no_op:
+        print("\nNo-op run (every town at the target):", flush=True)
+        no_op_theirs = _timed(_migrate_schemas("standard"))
+        no_op_ours = _timed(_ours(parallel=max(counts)))
+        print(
+            f"   migrate_schemas, standard        {no_op_theirs:8.2f} s  {_per_town(no_op_theirs, towns)}"
+        )
+        print(
+            f"   ours (one query)                 {no_op_ours:8.2f} s  {_per_town(no_op_ours, towns)}"
+        )
+        speed_up = no_op_theirs / no_op_ours
+        verdict = "met" if speed_up >= NO_OP_TARGET else "NOT MET"
+        print(f"   {speed_up:.0f}× faster (target ≥ {NO_OP_TARGET:.0f}×: {verdict})", flush=True)
 
     (package / "migrations" / f"{PENDING}.py").write_text(textwrap.dedent(_PENDING_FILE))
     _graph_forget()
+    # Ours first: on a busy machine the slow runs may not finish in the time one has.
     runs: list[tuple[str, Callable[[], object]]] = [
-        ("migrate_schemas, standard", _migrate_schemas("standard"))
+        (f"ours, {n} process{'es' if n > 1 else ''}", _ours(n)) for n in [1, *counts]
     ]
+    runs += [("migrate_schemas, standard", _migrate_schemas("standard"))]
     runs += [
         (f"migrate_schemas, multiprocessing {n}", _migrate_schemas("multiprocessing", n))
         for n in counts
     ]
-    runs += [(f"ours, {n} process{'es' if n > 1 else ''}", _ours(n)) for n in [1, *counts]]
     print(f"\nOne pending migration ({APP_LABEL}.{PENDING}: a nullable column):", flush=True)
-    baseline = 0.0
+    figures: dict[str, float] = {}
     for label, run in runs:
         pending_undo(schemas)
-        seconds = _timed(run)
+        figures[label] = seconds = _timed(run)
         _all_at_target(schemas)
-        baseline = baseline or seconds
-        print(
-            f"   {label:<33}{seconds:8.2f} s  {_per_town(seconds, towns)}  "
-            f"{baseline / seconds:5.1f}× the standard executor",
-            flush=True,
-        )
+        print(f"   {label:<33}{seconds:8.2f} s  {_per_town(seconds, towns)}", flush=True)
+    standard = figures["migrate_schemas, standard"]
+    print("   against the standard executor:", flush=True)
+    for label, seconds in figures.items():
+        print(f"   {label:<33}{standard / seconds:5.1f}×", flush=True)
     # The bench database stays at the target with 0002 recorded; the next run writes it again.
 
 
