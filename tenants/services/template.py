@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
+from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import quote_schema_name, schema_exists
@@ -16,8 +17,14 @@ TEMPLATE_SCHEMA = settings.TENANT_BASE_SCHEMA
 
 
 @functools.cache
+def migration_graph() -> MigrationGraph:
+    """Every app's migrations as found on disk, read once per process."""
+    return MigrationLoader(None, ignore_no_migrations=True).graph
+
+
+@functools.cache
 def migrations_on_disk() -> set[tuple[str, str]]:
-    return set(MigrationLoader(None, ignore_no_migrations=True).graph.nodes)
+    return set(migration_graph().nodes)
 
 
 @functools.cache
