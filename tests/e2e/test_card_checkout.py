@@ -1,6 +1,6 @@
 """Paying a two-shop cart by card in Chromium, against the offline Stripe: the shopper passes a
 3-D Secure challenge on the fake's card page, both merchants see their order paid by card in
-/boutique/, one of them refunds, and the shopper's tracking page says the money went back.
+/boutique/, one of them refunds a line, and the shopper's tracking page says so.
 
 The fake delivers its signed webhooks to the live server's root host as Stripe would, so the
 orders move only through the real intake and handlers."""
@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from billing.models import CardPayment, ConnectAccount, OrderRefund, Transfer
 from billing.services.connect import connect_account_create
+from marketplace.catalogue.models import Product
 from marketplace.orders.models import Order
 from tests.billing.builders import WEBHOOK_PATH
 from tests.e2e.marketplace_data import Shop, two_shops_committed
@@ -94,9 +95,9 @@ def _payments(town, shops: tuple[Shop, Shop]) -> list[tuple[str, str]]:
         )
 
 
-def _price(town, shop: Shop) -> int:
+def _price(town, product: Product) -> int:
     with schema_context(town.schema_name):
-        return shop.products[0].variants.get().price_cents
+        return product.variants.get().price_cents
 
 
 def _merchant_sees_paid_order(page: Page, *, town, sign_in, shop: Shop) -> None:
@@ -114,9 +115,9 @@ def test_shopper_pays_two_shops_by_card_with_3d_secure_and_sees_a_refund(
     grocery = card_shops[0]
     page.route(f"{fake_stripe_live.url}/**", lambda route: route.continue_())
 
-    # A product of each shop in the cart, then the checkout: click & collect, paid by card.
-    for shop in card_shops:
-        page.goto(live_url(town_a, shop.products[0].get_absolute_url()))
+    # The grocery's two products and the bookshop's, then the checkout: click & collect, by card.
+    for product in [*grocery.products, card_shops[1].products[0]]:
+        page.goto(live_url(town_a, product.get_absolute_url()))
         page.locator("form.product-buy button[type=submit]").click()
         page.wait_for_load_state()
     page.goto(live_url(town_a, "/commande/"))
@@ -131,7 +132,9 @@ def test_shopper_pays_two_shops_by_card_with_3d_secure_and_sees_a_refund(
 
     # Stripe's page (the fake's): one payment for both shops, then the bank's challenge.
     page.wait_for_url(re.compile(re.escape(fake_stripe_live.url) + "/checkout/pay/"))
-    total = sum(_price(town_a, shop) for shop in card_shops)
+    total = sum(
+        _price(town_a, product) for product in [*grocery.products, card_shops[1].products[0]]
+    )
     expect(page.locator("h1")).to_contain_text(f"{total / 100:.2f}".replace(".", ","))
     assert _payments(town_a, card_shops) == [("pending", "awaiting")] * 2
     page.locator("#card").fill(THREE_D_SECURE_CARD)
@@ -153,18 +156,24 @@ def test_shopper_pays_two_shops_by_card_with_3d_secure_and_sees_a_refund(
     for shop in card_shops:
         _merchant_sees_paid_order(page, town=town_a, sign_in=sign_in, shop=shop)
 
-    # The grocer cannot fill the order and refuses it: the money goes back to the card.
+    # The grocer has no more honey: they refund that line alone, from the order's refund page.
     page.context.clear_cookies()
     sign_in(page, town_a, grocery.owner.email, "/boutique/commandes/")
     page.locator("main table tbody th a").first.click()
-    page.locator("#reason-refuse").fill("Rupture de stock, toutes nos excuses.")
-    page.locator("form[action$='/action/refuse/'] button[type=submit]").click()
+    page.locator("main a[href$='/rembourser/']").click()
+    honey = grocery.products[1]
+    page.locator("main tbody tr", has_text=honey.title).locator("input[type=number]").fill("1")
+    page.locator("#id_reason").fill("Plus de miel, toutes nos excuses.")
+    page.locator("main form button.button-primary[type=submit]").click()
     eventually(lambda: len(fake_stripe_live.refunds) == 1, "the refund at Stripe")
     [refund] = fake_stripe_live.refunds.values()
-    assert refund["amount"] == _price(town_a, grocery)
-    assert _payments(town_a, card_shops) == [("refused", "refunded"), ("placed", "paid")]
+    assert refund["amount"] == _price(town_a, honey)
+    eventually(
+        lambda: len(fake_stripe_live.transfer_reversals) == 1, "the grocer's transfer reversed"
+    )
+    assert _payments(town_a, card_shops) == [("placed", "partly_refunded"), ("placed", "paid")]
 
     # The shopper's tracking page says so; the bookshop's order is untouched.
     page.context.clear_cookies()
     page.goto(live_url(town_a, f"/suivi/{tracking}/"))
-    expect(page.locator("main dd", has_text="Remboursé")).to_be_visible()
+    expect(page.locator("main dd", has_text="Partiellement remboursée")).to_be_visible()
