@@ -168,7 +168,7 @@ class OsmRows:
                 problems = [_("not in a form the portal reads")]
             if problems:
                 entry.notes.append(
-                    _("Opening hours «\u202f%(hours)s\u202f» left out: %(problems)s")
+                    _("Opening hours “%(hours)s” left out: %(problems)s")
                     % {"hours": hours_text, "problems": " ".join(problems)}
                 )
             else:

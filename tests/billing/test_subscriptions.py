@@ -582,7 +582,7 @@ def test_the_town_admin_sees_invoices_and_opens_the_portal(
 
 
 def test_the_portal_is_for_that_towns_admins_only(
-    stripe_fake, plan, town_a, town_b, admin_a, admin_b, client_a, client_b
+    english, stripe_fake, plan, town_a, town_b, admin_a, admin_b, client_a, client_b
 ):
     town_subscription_create(town=town_a, plan_id=plan.pk, billing_email="f@alpha.test")
     # Another town's administrator, on their own host, reaches only their town (which has none).
