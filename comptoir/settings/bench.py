@@ -22,3 +22,8 @@ SPARE_SCHEMA_POOL_SIZE = 0
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# tests/bench/migrations.py installs a probe app of its own (a folder it puts on sys.path), in
+# its process and in the spawned processes of the migration pool, which read these settings anew.
+if os.environ.get("BENCH_PROBE_APP"):
+    TENANT_APPS.append(os.environ["BENCH_PROBE_APP"])  # noqa: F405
+    INSTALLED_APPS.append(os.environ["BENCH_PROBE_APP"])  # noqa: F405

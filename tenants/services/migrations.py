@@ -9,6 +9,7 @@ the towns it finished are at the target and skipped, the others pick up where th
 
 import functools
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,7 +18,6 @@ from dataclasses import dataclass, field
 from django.apps import apps as installed_apps
 from django.conf import settings
 from django.core.management.sql import emit_pre_migrate_signal
-from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.migration import Migration
 from django.db.migrations.recorder import MigrationRecorder
@@ -26,6 +26,7 @@ from django.db.models.signals import post_migrate
 from django_tenants.utils import get_public_schema_name
 
 from comptoir.db import connection
+from tenants.migration_worker import worker_start
 from tenants.models import Town
 from tenants.services.template import migration_graph
 
@@ -259,8 +260,8 @@ class _Worker:
 _worker = _Worker()
 
 
-def _worker_start(lock_timeout: float, statement_timeout: float) -> None:
-    """A pool process starts with no connection (the parent closed its own before forking)."""
+def migration_worker_start(lock_timeout: float, statement_timeout: float) -> None:
+    """A worker's start: in a pool's process (tenants.migration_worker), or in this one."""
     global _worker
     _worker = _Worker(lock_timeout=lock_timeout, statement_timeout=statement_timeout)
 
@@ -417,18 +418,20 @@ def town_migrate(schema_name: str) -> TownMigrated:
 def _in_pool(
     schema_names: list[str], *, parallel: int, lock_timeout: float, statement_timeout: float
 ) -> Iterator[TownMigrated]:
-    """Each town in one of `parallel` forked processes, one connection each; the results in the
-    towns' order. The processes inherit the loaded migration graph and app registry."""
+    """Each town in one of `parallel` spawned processes (tenants.migration_worker says why not
+    forked), one connection each; the results in the towns' order."""
     if connection.in_atomic_block:
         raise RuntimeError("Towns are migrated in parallel outside any transaction.")
-    # A forked child must never use the parent's socket: close it before forking.
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         max_workers=parallel,
-        mp_context=context,
-        initializer=_worker_start,
-        initargs=(lock_timeout, statement_timeout),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=worker_start,
+        initargs=(
+            os.environ["DJANGO_SETTINGS_MODULE"],
+            dict(settings.DATABASES["default"]),
+            lock_timeout,
+            statement_timeout,
+        ),
     ) as pool:
         yield from pool.map(town_migrate, schema_names, chunksize=1)
 
@@ -437,7 +440,7 @@ def _in_process(
     schema_names: Iterable[str], *, lock_timeout: float, statement_timeout: float
 ) -> Iterator[TownMigrated]:
     # A fresh worker: states rendered by an earlier run may predate a changed migration file.
-    _worker_start(lock_timeout, statement_timeout)
+    migration_worker_start(lock_timeout, statement_timeout)
     for name in schema_names:
         yield town_migrate(name)
 

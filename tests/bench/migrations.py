@@ -95,11 +95,9 @@ def _settings_prepare(root: Path) -> None:
     """The bench settings with the probe app installed as a tenant app, before Django starts."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "comptoir.settings.bench"
     os.environ.setdefault("BENCH_DATABASE_NAME", "comptoir_bench_migrations")
+    # Through the environment and sys.path, which the pool's spawned processes inherit.
+    os.environ["BENCH_PROBE_APP"] = APP_LABEL
     sys.path.insert(0, str(root))
-    import comptoir.settings.bench as bench_settings
-
-    bench_settings.TENANT_APPS.append(APP_LABEL)
-    bench_settings.INSTALLED_APPS.append(APP_LABEL)
 
 
 def _graph_forget() -> None:
