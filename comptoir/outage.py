@@ -28,6 +28,10 @@ class Outage:
         self._reported_at = -math.inf
         self._unreported = 0
 
+    @property
+    def is_down(self) -> bool:
+        return self._down_since is not None
+
     def waiting(self) -> bool:
         """Whether a call should do without the service rather than try it; counted as a call
         done without it."""
@@ -77,6 +81,12 @@ class Outage:
 
 _outages: dict[str, Outage] = {}
 _outages_lock = threading.Lock()
+
+
+def services_unreachable() -> list[str]:
+    """The services this process finds out of reach now, by name (for the staff's banner)."""
+    with _outages_lock:
+        return sorted(name for name, outage in _outages.items() if outage.is_down)
 
 
 def outage_for(service: str, url: str, *, meanwhile: str) -> Outage:

@@ -146,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "comptoir.context_processors.town",
+                "comptoir.context_processors.services_down",
                 "marketplace.orders.context_processors.cart",
             ],
         },
