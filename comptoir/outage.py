@@ -83,10 +83,15 @@ _outages: dict[str, Outage] = {}
 _outages_lock = threading.Lock()
 
 
+def outage_records() -> list[Outage]:
+    """Every service this process has met, reachable or not."""
+    with _outages_lock:
+        return list(_outages.values())
+
+
 def services_unreachable() -> list[str]:
     """The services this process finds out of reach now, by name (for the staff's banner)."""
-    with _outages_lock:
-        return sorted(name for name, outage in _outages.items() if outage.is_down)
+    return sorted(outage.service for outage in outage_records() if outage.is_down)
 
 
 def outage_for(service: str, url: str, *, meanwhile: str) -> Outage:

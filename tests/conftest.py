@@ -22,6 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from comptoir.accounts.models import User
 from comptoir.db import connection
+from comptoir.outage import outage_records
 from comptoir.routing import town_routing_forget
 from tenants.models import Town
 from tenants.services.provisioning import town_provision
@@ -62,6 +63,16 @@ def _public_schema_between_tests() -> Iterator[None]:
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()
+
+
+@pytest.fixture(autouse=True)
+def _services_back_between_tests() -> Iterator[None]:
+    """A test that takes a Redis of its own away leaves this process's record of it "down" (in
+    production the same Redis comes back and says so): each test starts with every service
+    answering, so the staff's outage banner shows only in the test that causes it."""
+    yield
+    for outage in list(outage_records()):
+        outage.answered()
 
 
 @pytest.fixture(autouse=True)
