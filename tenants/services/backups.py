@@ -3,7 +3,7 @@
 The archive (a tar in the private backups storage, its SHA-256 beside it in `<name>.sha256`):
 - `schema.sql`: the town's schema, `pg_dump --format=plain --schema`, no owners or privileges;
 - `public.json`: the town's rows of the public schema (the town, its domains, its audit
-  trail, and what the apps above registered with `town_public_rows_register`);
+  trail);
 - `media/…`: every file the town stored (its names start with its schema, see comptoir.storage);
 - `manifest.json`: each member's SHA-256, and each table's row count and content checksum.
 
@@ -21,7 +21,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,16 +46,6 @@ from tenants.services.provisioning import schema_name_for, slug_taken_error
 
 ARCHIVE_FORMAT = 1
 MEDIA_PREFIX = "media/"
-
-PublicRows = Callable[[Town], Iterable[models.Model]]
-_public_rows: dict[str, PublicRows] = {}
-
-
-def town_public_rows_register(name: str, rows: PublicRows) -> None:
-    """Back up, with each town, the public-schema rows `rows(town)` returns (an app's rows that
-    name the town, such as its subscription). They are restored as they were, the town's key
-    replaced by the restored town's. Registering a name again replaces it."""
-    _public_rows[name] = rows
 
 
 @dataclass(frozen=True)
@@ -127,8 +117,6 @@ def _public_rows_of(town: Town) -> list[models.Model]:
     rows: list[models.Model] = [town]
     rows += Domain.objects.filter(tenant=town).order_by("pk")
     rows += VendorAuditEvent.objects.filter(town_schema=town.schema_name).order_by("pk")
-    for registered in _public_rows.values():
-        rows += registered(town)
     return rows
 
 
@@ -313,23 +301,17 @@ def _file_names_moved(*, old: str, new: str) -> None:
 
 
 def _public_rows_restore(payload: bytes, *, old: str, town: Town) -> None:
+    """The town's custom domains and audit trail come back only with the town itself: a copy
+    answers on its own address, and its history starts with its restore."""
+    if old != town.schema_name:
+        return
     for item in serializers.deserialize("json", payload):
         row = item.object
-        if isinstance(row, Town):
+        if isinstance(row, Town) or (isinstance(row, Domain) and row.is_primary):
             continue
-        if isinstance(row, Domain | VendorAuditEvent):
-            # Custom domains and the audit trail come back only with the town itself: a copy
-            # answers on its own address, and its history starts with its restore.
-            if old != town.schema_name or getattr(row, "is_primary", False):
-                continue
-            row.pk = None
-            if isinstance(row, Domain):
-                row.tenant = town
-        else:
-            row.pk = None
-            for field in row._meta.concrete_fields:
-                if field.is_relation and field.related_model is Town:
-                    setattr(row, field.attname, town.pk)
+        row.pk = None
+        if isinstance(row, Domain):
+            row.tenant = town
         row.save()
 
 
